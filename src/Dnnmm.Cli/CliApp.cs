@@ -1,0 +1,65 @@
+using System.CommandLine;
+using Dnnmm.Cli.Commands;
+using Dnnmm.Training;
+
+namespace Dnnmm.Cli;
+
+/// <summary>The dnnmm command line: a thin layer over the library.</summary>
+public static class CliApp
+{
+    /// <summary>Exit code for bad input (missing file, wrong format, out-of-range option).</summary>
+    public const int BadInput = 2;
+    /// <summary>Exit code for a training that failed (diverged).</summary>
+    public const int Failed = 3;
+
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("dnnmm: generative deep-neural-network mixture models (DNN-MM, MinMax+EM) and semi-supervised image clustering.");
+        root.Add(DataCommands.Build());
+        root.Add(TrainCommand.Build());
+        root.Add(PredictCommand.Build());
+        root.Add(SampleCommand.Build());
+        return root;
+    }
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = BuildRoot();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            stderr.WriteLine($"error: {parsed.Errors[0].Message} (see 'dnnmm {string.Join(' ', CommandPath(parsed))} --help')");
+            return BadInput;
+        }
+        try
+        {
+            var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+            return parsed.Invoke(config);
+        }
+        catch (DnnmmInputException e)
+        {
+            stderr.WriteLine($"error: {OneLine(e.Message)}");
+            return BadInput;
+        }
+        catch (DnnmmTrainingException e)
+        {
+            stderr.WriteLine($"error: {OneLine(e.Message)}");
+            return Failed;
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("error: cancelled");
+            return 130;
+        }
+    }
+
+    private static IEnumerable<string> CommandPath(ParseResult parsed)
+    {
+        var names = new List<string>();
+        for (var r = parsed.CommandResult; r is not null && r.Parent is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Insert(0, r.Command.Name);
+        return names;
+    }
+
+    private static string OneLine(string s) => s.Replace('\n', ' ').Replace('\r', ' ');
+}

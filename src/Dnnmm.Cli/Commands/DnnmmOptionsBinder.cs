@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Dnnmm.Models;
+using Dnnmm.Training;
+
+namespace Dnnmm.Cli.Commands;
+
+/// <summary>Command-line options for every DNN-MM hyper-parameter; defaults come from <see cref="DnnmmOptions"/>.</summary>
+public sealed class DnnmmOptionsBinder
+{
+    private static readonly DnnmmOptions D = new();
+
+    public readonly Option<int> Epochs = new("--epochs") { Description = "training epochs (passes over the unlabelled images)", DefaultValueFactory = _ => D.Epochs };
+    public readonly Option<int> BatchSize = new("--batch-size") { Description = "unlabelled minibatch size", DefaultValueFactory = _ => D.BatchSize };
+    public readonly Option<int> LabelledBatchSize = new("--labelled-batch-size") { Description = "labelled minibatch size (a labelled minibatch every step)", DefaultValueFactory = _ => D.LabelledBatchSize };
+    public readonly Option<double> Lr = new("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => D.LearningRate };
+    public readonly Option<int> LatentDim = new("--latent-dim") { Description = "latent dimension d (0 = max(10, K))", DefaultValueFactory = _ => D.LatentDim };
+    public readonly Option<int> Width = new("--width") { Description = "channels of the first convolution (network width)", DefaultValueFactory = _ => D.Width };
+    public readonly Option<MeanPlacement> Means = new("--means") { Description = "placement of the fixed means: one-hot or orthonormal", DefaultValueFactory = _ => D.Means, CustomParser = r => ParseEnum<MeanPlacement>(r) };
+    public readonly Option<double> MeanScale = new("--mean-scale") { Description = "separation s of the means (mu_k = s * unit vector)", DefaultValueFactory = _ => D.MeanScale };
+    public readonly Option<double> Lambda1 = new("--lambda1") { Description = "weight of the consistency term", DefaultValueFactory = _ => D.Lambda1 };
+    public readonly Option<double> Lambda2 = new("--lambda2") { Description = "weight of the adversarial term", DefaultValueFactory = _ => D.Lambda2 };
+    public readonly Option<double> UnlabelledWeight = new("--unlabelled-weight") { Description = "weight of the unlabelled likelihood term (0: encoder learns from labels only)", DefaultValueFactory = _ => D.UnlabelledWeight };
+    public readonly Option<double> LabelledWeight = new("--labelled-weight") { Description = "weight of the labelled likelihood term", DefaultValueFactory = _ => D.LabelledWeight };
+    public readonly Option<EStepSchedule> EStep = new("--e-step") { Description = "E step schedule: minibatch (incremental EM) or epoch (literal EM)", DefaultValueFactory = _ => D.EStep, CustomParser = r => ParseEnum<EStepSchedule>(r) };
+    public readonly Option<OmegaUpdate> Omega = new("--omega") { Description = "omega M step: epoch, running or fixed", DefaultValueFactory = _ => D.Omega, CustomParser = r => ParseEnum<OmegaUpdate>(r) };
+    public readonly Option<double> OmegaFloor = new("--omega-floor") { Description = "lower bound of each omega_k", DefaultValueFactory = _ => D.OmegaFloor };
+    public readonly Option<GanLoss> GanLoss = new("--gan-loss") { Description = "discriminator loss: bce or literal (eq 7)", DefaultValueFactory = _ => D.GanLoss, CustomParser = r => ParseEnum<GanLoss>(r) };
+    public readonly Option<YSampling> YSampling = new("--y-sampling") { Description = "latent samples: categorical (k ~ Cat(omega)) or per-component (weighted by omega)", DefaultValueFactory = _ => D.YSampling, CustomParser = r => ParseEnum<YSampling>(r) };
+    public readonly Option<string?> Ablation = new("--ablation") { Description = "shortcut: labelled-only (encoder on labelled images only), no-gan (no adversarial or consistency term)" };
+    public readonly Option<string> Device = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => D.Device };
+    public readonly Option<int> Threads = new("--threads") { Description = "CPU threads (0 = all cores)", DefaultValueFactory = _ => D.Threads };
+
+    public void AddTo(Command c)
+    {
+        foreach (Option o in new Option[] { Epochs, BatchSize, LabelledBatchSize, Lr, LatentDim, Width, Means, MeanScale, Lambda1, Lambda2,
+                     UnlabelledWeight, LabelledWeight, EStep, Omega, OmegaFloor, GanLoss, YSampling, Ablation, Device, Threads })
+            c.Add(o);
+    }
+
+    public DnnmmOptions Read(ParseResult p)
+    {
+        var o = D with
+        {
+            Epochs = p.GetValue(Epochs), BatchSize = p.GetValue(BatchSize), LabelledBatchSize = p.GetValue(LabelledBatchSize),
+            LearningRate = p.GetValue(Lr), LatentDim = p.GetValue(LatentDim), Width = p.GetValue(Width),
+            Means = p.GetValue(Means), MeanScale = p.GetValue(MeanScale), Lambda1 = p.GetValue(Lambda1), Lambda2 = p.GetValue(Lambda2),
+            UnlabelledWeight = p.GetValue(UnlabelledWeight), LabelledWeight = p.GetValue(LabelledWeight),
+            EStep = p.GetValue(EStep), Omega = p.GetValue(Omega), OmegaFloor = p.GetValue(OmegaFloor),
+            GanLoss = p.GetValue(GanLoss), YSampling = p.GetValue(YSampling), Device = p.GetValue(Device)!, Threads = p.GetValue(Threads),
+        };
+        return p.GetValue(Ablation) switch
+        {
+            null or "" or "none" => o,
+            "labelled-only" => o with { UnlabelledWeight = 0, Lambda1 = 0, Lambda2 = 0 },
+            "no-gan" => o with { Lambda1 = 0, Lambda2 = 0 },
+            var a => throw new DnnmmInputException($"--ablation '{a}' is not one of: none, labelled-only, no-gan"),
+        };
+    }
+
+    /// <summary>Parses kebab-case enum names (one-hot, per-component) case-insensitively.</summary>
+    public static T ParseEnum<T>(System.CommandLine.Parsing.ArgumentResult r) where T : struct, Enum
+    {
+        string text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+        foreach (var v in Enum.GetValues<T>())
+            if (string.Equals(Kebab(v.ToString()), text, StringComparison.OrdinalIgnoreCase) || string.Equals(v.ToString(), text, StringComparison.OrdinalIgnoreCase))
+                return v;
+        r.AddError($"'{text}' is not one of: {string.Join(", ", Enum.GetValues<T>().Select(v => Kebab(v.ToString())))}");
+        return default;
+    }
+
+    public static string Kebab(string pascal) =>
+        string.Concat(pascal.Select((ch, i) => char.IsUpper(ch) && i > 0 ? "-" + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString()));
+}

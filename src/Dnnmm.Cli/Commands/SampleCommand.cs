@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Dnnmm.Training;
+using Dnnmm.Visualisation;
+
+namespace Dnnmm.Cli.Commands;
+
+public static class SampleCommand
+{
+    public static Command Build()
+    {
+        var cmd = new Command("sample", "generate images of one cluster, G(mu_k + eps), as a PNG grid");
+        var model = new Option<string>("--model") { Description = "run folder of a trained model", Required = true };
+        var cluster = new Option<int>("--cluster") { Description = "cluster index k", Required = true };
+        var n = new Option<int>("--n") { Description = "number of images", DefaultValueFactory = _ => 64 };
+        var seed = new Option<int>("--seed") { Description = "seed of the latent noise", DefaultValueFactory = _ => 1 };
+        var outFile = new Option<string>("--out") { Description = "PNG file to write", Required = true };
+        var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
+        cmd.Add(model); cmd.Add(cluster); cmd.Add(n); cmd.Add(seed); cmd.Add(outFile); cmd.Add(device);
+        cmd.SetAction(p =>
+        {
+            using var method = DnnmmMethod.Load(p.GetValue(model)!, p.GetValue(device)!);
+            int count = p.GetValue(n);
+            var px = method.Sample(p.GetValue(cluster), count, p.GetValue(seed));
+            var info = method.Model.Info;
+            var png = ImageGrid.ToPng(px, count, info.Channels, info.Height, info.Width, (int)Math.Ceiling(Math.Sqrt(count)));
+            AtomicFile.WriteAllBytes(p.GetValue(outFile)!, png);
+            p.InvocationConfiguration.Output.WriteLine($"{count} samples of cluster {p.GetValue(cluster)} ({info.ClassNames[Math.Clamp(p.GetValue(cluster), 0, info.Clusters - 1)]}) -> {p.GetValue(outFile)}");
+            return 0;
+        });
+        return cmd;
+    }
+}

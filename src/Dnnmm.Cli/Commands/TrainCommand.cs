@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Globalization;
+using Dnnmm.Training;
+using Spectre.Console;
+
+namespace Dnnmm.Cli.Commands;
+
+public static class TrainCommand
+{
+    public static Command Build()
+    {
+        var cmd = new Command("train", "train a clustering method (DNN-MM with MinMax+EM by default) and write a run folder");
+        var data = new DataOptionsBinder();
+        var model = new DnnmmOptionsBinder();
+        var method = new Option<string>("--method") { Description = $"method: {string.Join(", ", TrainRun.Methods)}", DefaultValueFactory = _ => "dnnmm" };
+        var outDir = new Option<string?>("--out") { Description = "run folder (options.json, metrics.csv/json, checkpoint.bin, samples.png, summary.json)" };
+        var force = new Option<bool>("--force") { Description = "overwrite the run in --out" };
+        var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its last completed epoch (its saved options are used)" };
+        data.AddTo(cmd); model.AddTo(cmd);
+        cmd.Add(method); cmd.Add(outDir); cmd.Add(force); cmd.Add(resume);
+        cmd.SetAction(p =>
+        {
+            var o = new TrainRunOptions { Data = data.Read(p), Dnnmm = model.Read(p), Method = p.GetValue(method)! };
+            string? resumeDir = p.GetValue(resume);
+            string dir = resumeDir ?? p.GetValue(outDir) ?? throw new DnnmmInputException("--out: a run folder is required (or --resume <run-dir>)");
+            var output = p.InvocationConfiguration.Output;
+            var summary = RunWithProgress(o, dir, p.GetValue(force), resumeDir is not null, output);
+            output.WriteLine($"final ACC {Fmt(summary.Acc)}  ARI {Fmt(summary.Ari)}  NMI {Fmt(summary.Nmi)}  log-likelihood {Fmt(summary.LogLikelihood)}  ({summary.Epochs} epochs, {summary.Seconds:F0} s)");
+            output.WriteLine($"run folder: {summary.OutDir}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static string Fmt(double? v) => v.HasValue ? v.Value.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
+
+    public static string EpochLine(EpochReport r)
+    {
+        var v = r.Values;
+        string Get(string k, string label, string f = "F4") => v.TryGetValue(k, out var x) ? $"{label} {x.ToString(f, CultureInfo.InvariantCulture)}  " : "";
+        string omega = r.Omega is null ? "" : "omega [" + string.Join(" ", r.Omega.Select(w => w.ToString("F2", CultureInfo.InvariantCulture))) + "]";
+        return $"epoch {r.Epoch}/{r.Epochs}  " + Get("acc", "ACC") + Get("ari", "ARI") + Get("nmi", "NMI") + Get("log_likelihood", "loglik", "F2")
+               + Get("likelihood", "L", "F2") + Get("consistency", "C", "F3") + Get("adversarial_g", "G", "F3") + Get("loss_d", "D", "F3")
+               + omega + $"  {r.Seconds:F1}s";
+    }
+
+    private static TrainSummary RunWithProgress(TrainRunOptions o, string dir, bool force, bool resume, TextWriter output)
+    {
+        bool interactive = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        if (!interactive)
+            return TrainRun.Run(o, dir, force, resume, log: output.WriteLine, onEpoch: r => output.WriteLine(EpochLine(r)));
+
+        TrainSummary? summary = null;
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                ProgressTask? task = null;
+                string lastEpoch = "";
+                summary = TrainRun.Run(o, dir, force, resume,
+                    log: m => AnsiConsole.MarkupLine(Markup.Escape(m)),
+                    onEpoch: r =>
+                    {
+                        lastEpoch = $"ACC {(r.Values.TryGetValue("acc", out var a) ? a.ToString("F3", CultureInfo.InvariantCulture) : "-")}";
+                        AnsiConsole.MarkupLine(Markup.Escape(EpochLine(r)));
+                    },
+                    onStep: (step, steps, v) =>
+                    {
+                        task ??= ctx.AddTask("training", maxValue: (double)o.Dnnmm.Epochs * steps);
+                        task.Increment(1);
+                        string Term(string k, string l) => v.TryGetValue(k, out var x) ? $"{l} {x.ToString("F2", CultureInfo.InvariantCulture)} " : "";
+                        task.Description = Markup.Escape($"step {step}/{steps} " + Term("likelihood", "L") + Term("consistency", "C") + Term("adversarial_g", "G") + Term("loss_d", "D") + lastEpoch);
+                    });
+                if (task is not null) task.Value = task.MaxValue;
+            });
+        return summary!;
+    }
+}

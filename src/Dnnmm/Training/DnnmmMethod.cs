@@ -1,0 +1,97 @@
+using Dnnmm.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dnnmm.Training;
+
+/// <summary>DNN-MM trained with MinMax+EM, behind the common clustering-method interface.</summary>
+public sealed class DnnmmMethod : IClusteringMethod
+{
+    public const string ModelInfoFile = "model.json";
+    public const string CheckpointFile = "checkpoint.bin";
+
+    private readonly DnnmmOptions options;
+    private readonly int seed;
+    private DnnmmModel? model;
+
+    public DnnmmMethod(DnnmmOptions options, int seed)
+    {
+        this.options = options;
+        this.seed = seed;
+    }
+
+    private DnnmmMethod(DnnmmModel model, DnnmmOptions options)
+    {
+        this.model = model; this.options = options; seed = model.Info.Seed;
+    }
+
+    public string Name => "dnnmm";
+    public int Clusters => Model.Info.Clusters;
+    public DnnmmModel Model => model ?? throw new InvalidOperationException("the model has not been fitted or loaded");
+    public bool CanSample => true;
+
+    public static Device ResolveDevice(string name)
+    {
+        if (name.StartsWith("cuda") && !torch.cuda.is_available())
+            throw new DnnmmInputException($"--device {name}: CUDA is not available (install TorchSharp-cuda and a CUDA driver)");
+        return new Device(name);
+    }
+
+    public static void ConfigureThreads(int threads) =>
+        torch.set_num_threads(threads > 0 ? threads : Environment.ProcessorCount);
+
+    public void Fit(FitInput input, FitContext context)
+    {
+        int k = input.Clusters;
+        options.Validate(k);
+        ConfigureThreads(options.Threads);
+        var img = input.Images;
+        var info = new DnnmmModelInfo(img.Channels, img.Height, img.Width, k, options.ResolveLatentDim(k), options.Width,
+            img.ClassNames, options.Means, options.MeanScale, seed);
+        info.Shape.ConvLayout(); // validates the shape with a clear message
+        model?.Dispose();
+        model = new DnnmmModel(info, ResolveDevice(options.Device));
+        if (context.CheckpointDir is not null)
+            AtomicFile.WriteAllText(Path.Combine(context.CheckpointDir, ModelInfoFile), Json.Serialize(info));
+        using var trainer = new MinMaxEmTrainer(model, options, seed);
+        trainer.Fit(input, context);
+    }
+
+    public float[,] PredictProbabilities(ImageSet images)
+    {
+        using var g = Model.Posterior(images);
+        int n = (int)g.shape[0], k = (int)g.shape[1];
+        var flat = g.data<float>().ToArray();
+        var p = new float[n, k];
+        Buffer.BlockCopy(flat, 0, p, 0, flat.Length * sizeof(float));
+        return p;
+    }
+
+    public int[] Predict(ImageSet images)
+    {
+        var p = PredictProbabilities(images);
+        int n = p.GetLength(0), k = p.GetLength(1);
+        var pred = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            int best = 0;
+            for (int j = 1; j < k; j++) if (p[i, j] > p[i, best]) best = j;
+            pred[i] = best;
+        }
+        return pred;
+    }
+
+    public float[] Sample(int cluster, int n, int seed) => Model.Sample(cluster, n, seed);
+
+    /// <summary>Loads a trained model from a run folder (model.json + checkpoint.bin).</summary>
+    public static DnnmmMethod Load(string runDir, string device = "cpu")
+    {
+        if (!Directory.Exists(runDir)) throw new DnnmmInputException($"--model {runDir}: folder not found");
+        var info = Json.Read<DnnmmModelInfo>(Path.Combine(runDir, ModelInfoFile));
+        var m = new DnnmmModel(info, ResolveDevice(device));
+        MinMaxEmTrainer.LoadWeights(m, Path.Combine(runDir, CheckpointFile));
+        return new DnnmmMethod(m, new DnnmmOptions { Device = device });
+    }
+
+    public void Dispose() => model?.Dispose();
+}

@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Text;
+using Dnnmm.Data;
+using Dnnmm.Visualisation;
+
+namespace Dnnmm.Training;
+
+/// <summary>Everything that defines a training run; saved as options.json so that a run can be repeated exactly.</summary>
+public sealed record TrainRunOptions
+{
+    public DataOptions Data { get; init; } = new();
+    public string Method { get; init; } = "dnnmm";
+    public DnnmmOptions Dnnmm { get; init; } = new();
+}
+
+/// <summary>One row of metrics.csv / metrics.json.</summary>
+public sealed record EpochRow(int Epoch, double Seconds, IReadOnlyDictionary<string, double> Values, float[] Omega);
+
+/// <summary>The final figures of a run.</summary>
+public sealed record TrainSummary(string Method, int Epochs, double Seconds, double? Acc, double? Ari, double? Nmi,
+    double? LogLikelihood, float[] Omega, string OutDir);
+
+/// <summary>
+/// A training run in a run folder: checks the options and data before touching the folder, then
+/// writes options.json, model.json, checkpoint.bin (every epoch), metrics.csv and metrics.json
+/// (every epoch), samples.png (one row per cluster) and summary.json, each atomically.
+/// </summary>
+public static class TrainRun
+{
+    public const string OptionsFile = "options.json";
+    public const string MetricsCsv = "metrics.csv";
+    public const string MetricsJson = "metrics.json";
+    public const string SamplesPng = "samples.png";
+    public const string SummaryFile = "summary.json";
+
+    public static readonly string[] Methods = { "dnnmm" };
+
+    public static IClusteringMethod CreateMethod(TrainRunOptions o) => o.Method switch
+    {
+        "dnnmm" => new DnnmmMethod(o.Dnnmm, o.Data.Seed),
+        _ => throw new DnnmmInputException($"--method '{o.Method}' is not one of: {string.Join(", ", Methods)}"),
+    };
+
+    /// <summary>Reads the options of an existing run (for --resume).</summary>
+    public static TrainRunOptions ReadOptions(string outDir)
+    {
+        if (!Directory.Exists(outDir)) throw new DnnmmInputException($"--resume {outDir}: folder not found");
+        return Json.Read<TrainRunOptions>(Path.Combine(outDir, OptionsFile));
+    }
+
+    public static TrainSummary Run(TrainRunOptions o, string outDir, bool force, bool resume,
+        Action<string>? log = null, Action<EpochReport>? onEpoch = null, Action<int, int, IReadOnlyDictionary<string, double>>? onStep = null,
+        CancellationToken cancel = default)
+    {
+        if (string.IsNullOrWhiteSpace(outDir)) throw new DnnmmInputException("--out: a run folder is required");
+        if (resume) o = ReadOptions(outDir);
+        // Check everything before the run folder is touched, so bad input never costs an earlier result.
+        if (!Methods.Contains(o.Method)) CreateMethod(o);
+        var data = DataPipeline.Prepare(o.Data);
+        o.Dnnmm.Validate(data.Images.ClassNames.Length);
+
+        if (!resume) PrepareFolder(outDir, force);
+        AtomicFile.WriteAllText(Path.Combine(outDir, OptionsFile), Json.Serialize(o));
+        log?.Invoke(data.Describe());
+
+        var rows = resume ? ReadRows(outDir) : new List<EpochRow>();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using var method = CreateMethod(o);
+        var ctx = new FitContext
+        {
+            MonitorLabels = data.Images.Labels,
+            CheckpointDir = outDir,
+            Resume = resume,
+            Log = log,
+            OnStep = onStep,
+            Cancellation = cancel,
+            OnEpoch = r =>
+            {
+                rows.RemoveAll(x => x.Epoch >= r.Epoch);
+                rows.Add(new EpochRow(r.Epoch, r.Seconds, r.Values, r.Omega ?? Array.Empty<float>()));
+                WriteRows(outDir, rows);
+                onEpoch?.Invoke(r);
+            },
+        };
+        method.Fit(new FitInput(data.Images, data.Labelled), ctx);
+
+        if (method.CanSample) WriteSampleGrid(method, data.Images, Path.Combine(outDir, SamplesPng), o.Data.Seed);
+        var last = rows.LastOrDefault();
+        double? Get(string k) => last is not null && last.Values.TryGetValue(k, out var v) ? v : null;
+        var summary = new TrainSummary(o.Method, last?.Epoch ?? 0, rows.Sum(r => r.Seconds), Get("acc"), Get("ari"), Get("nmi"),
+            Get("log_likelihood"), last?.Omega ?? Array.Empty<float>(), Path.GetFullPath(outDir));
+        AtomicFile.WriteAllText(Path.Combine(outDir, SummaryFile), Json.Serialize(summary));
+        return summary;
+    }
+
+    private static void PrepareFolder(string outDir, bool force)
+    {
+        if (File.Exists(outDir)) throw new DnnmmInputException($"--out {outDir}: is a file, not a folder");
+        if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any())
+        {
+            if (!force)
+                throw new DnnmmInputException($"--out {outDir}: folder is not empty (another run?); use --force to overwrite or --resume to continue it");
+            foreach (var f in new[] { OptionsFile, MetricsCsv, MetricsJson, SamplesPng, SummaryFile, DnnmmMethod.CheckpointFile, DnnmmMethod.ModelInfoFile })
+                File.Delete(Path.Combine(outDir, f));
+        }
+        Directory.CreateDirectory(outDir);
+    }
+
+    public static List<EpochRow> ReadRows(string outDir)
+    {
+        string p = Path.Combine(outDir, MetricsJson);
+        return File.Exists(p) ? Json.Read<List<EpochRow>>(p) : new List<EpochRow>();
+    }
+
+    private static void WriteRows(string outDir, List<EpochRow> rows)
+    {
+        AtomicFile.WriteAllText(Path.Combine(outDir, MetricsJson), Json.Serialize(rows));
+        var keys = rows.SelectMany(r => r.Values.Keys).Distinct().ToList();
+        int k = rows.Count > 0 ? rows.Max(r => r.Omega.Length) : 0;
+        var sb = new StringBuilder();
+        sb.Append("epoch,seconds");
+        foreach (var key in keys) sb.Append(',').Append(key);
+        for (int i = 0; i < k; i++) sb.Append(",omega_").Append(i);
+        sb.Append('\n');
+        foreach (var r in rows)
+        {
+            sb.Append(r.Epoch).Append(',').Append(r.Seconds.ToString("F3", CultureInfo.InvariantCulture));
+            foreach (var key in keys)
+                sb.Append(',').Append(r.Values.TryGetValue(key, out var v) ? v.ToString("G6", CultureInfo.InvariantCulture) : "");
+            for (int i = 0; i < k; i++)
+                sb.Append(',').Append(i < r.Omega.Length ? r.Omega[i].ToString("G6", CultureInfo.InvariantCulture) : "");
+            sb.Append('\n');
+        }
+        AtomicFile.WriteAllText(Path.Combine(outDir, MetricsCsv), sb.ToString());
+    }
+
+    /// <summary>A PNG with one row of generated samples per cluster.</summary>
+    public static void WriteSampleGrid(IClusteringMethod method, ImageSet like, string path, int seed, int perCluster = 10)
+    {
+        var all = new List<float>();
+        for (int k = 0; k < method.Clusters; k++) all.AddRange(method.Sample(k, perCluster, seed + k));
+        var png = ImageGrid.ToPng(all.ToArray(), method.Clusters * perCluster, like.Channels, like.Height, like.Width, perCluster);
+        AtomicFile.WriteAllBytes(path, png);
+    }
+}
