@@ -26,6 +26,10 @@ public sealed class Generator : Module<Tensor, Tensor>
             ("relu", ReLU()));
         var layers = new List<(string, Module<Tensor, Tensor>)>();
         long ch = baseChannels;
+        long macs = latentDim * baseChannels * side * side, s = side;
+        for (int i = 0; i < stages; i++, s *= 2)
+            macs += (ch >> i) * s * s * (i == stages - 1 ? shape.Channels : (ch >> (i + 1))) * 16;
+        MacsPerSample = macs;
         for (int i = 0; i < stages - 1; i++)
         {
             layers.Add(($"deconv{i + 1}", ConvTranspose2d(ch, ch / 2, 4, stride: 2, padding: 1)));
@@ -38,6 +42,9 @@ public sealed class Generator : Module<Tensor, Tensor>
         upsample = Sequential(layers);
         RegisterComponents();
     }
+
+    /// <summary>Multiply-accumulates of one forward pass for one sample (for GFLOP/s figures).</summary>
+    public long MacsPerSample { get; }
 
     public override Tensor forward(Tensor y)
     {
@@ -61,9 +68,11 @@ public sealed class ConvNet : Module<Tensor, Tensor>
     {
         var (side, stages) = shape.ConvLayout();
         var layers = new List<(string, Module<Tensor, Tensor>)>();
-        long inCh = shape.Channels, ch = width;
+        long inCh = shape.Channels, ch = width, macs = 0, outSide = shape.Height;
         for (int i = 0; i < stages; i++)
         {
+            outSide /= 2;
+            macs += ch * outSide * outSide * inCh * 16;
             layers.Add(($"conv{i + 1}", Conv2d(inCh, ch, 4, stride: 2, padding: 1)));
             layers.Add(($"lrelu{i + 1}", LeakyReLU(0.2)));
             inCh = ch; ch *= 2;
@@ -72,10 +81,14 @@ public sealed class ConvNet : Module<Tensor, Tensor>
         trunk = Sequential(layers);
         FeatureCount = inCh * side * side;
         head = Linear(FeatureCount, outputs);
+        MacsPerSample = macs + FeatureCount * outputs;
         RegisterComponents();
     }
 
     public long FeatureCount { get; }
+
+    /// <summary>Multiply-accumulates of one forward pass for one image (for GFLOP/s figures).</summary>
+    public long MacsPerSample { get; }
 
     /// <summary>The trunk's flattened features (before the head).</summary>
     public Tensor Features(Tensor x) => trunk.forward(x);

@@ -1,0 +1,134 @@
+using Dnnmm.Cli;
+using SkiaSharp;
+
+namespace Dnnmm.Tests.Cli;
+
+public class CliTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = CliApp.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    private static void AssertBadInput((int Code, string Out, string Err) r, string mustContain)
+    {
+        Assert.Equal(CliApp.BadInput, r.Code);
+        var lines = r.Err.TrimEnd().Split('\n');
+        Assert.Single(lines);
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains(mustContain, lines[0]);
+        Assert.DoesNotContain("   at ", r.Err);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("data", "--help")]
+    [InlineData("data", "info", "--help")]
+    [InlineData("train", "--help")]
+    [InlineData("predict", "--help")]
+    [InlineData("sample", "--help")]
+    [InlineData("bench", "--help")]
+    public void EveryCommandHasHelp(params string[] args)
+    {
+        var r = Run(args);
+        Assert.Equal(0, r.Code);
+        Assert.Contains("Usage", r.Out);
+    }
+
+    [Fact]
+    public void DataInfoDescribesTheShippedMnist()
+    {
+        var r = Run("data", "info", "--data", "mnist", "--classes", "3,7", "--per-class", "20", "--alpha", "0.1", "--seed", "4");
+        Assert.Equal(0, r.Code);
+        Assert.Contains("1x28x28", r.Out);
+        Assert.Contains("K = 2", r.Out);
+    }
+
+    [Fact]
+    public void AlphaOutOfRangeIsAOneLineError() =>
+        AssertBadInput(Run("data", "info", "--alpha", "1.5"), "--alpha");
+
+    [Fact]
+    public void MissingDatasetFolderIsAOneLineError() =>
+        AssertBadInput(Run("data", "info", "--data", "idx:/no/such/folder"), "/no/such/folder");
+
+    [Fact]
+    public void UnknownOptionIsAOneLineError() =>
+        AssertBadInput(Run("data", "info", "--no-such-option", "3"), "--no-such-option");
+
+    [Fact]
+    public void NonNumericValueIsAOneLineError() =>
+        AssertBadInput(Run("train", "--seed", "abc", "--out", "x"), "abc");
+
+    [Fact]
+    public void BadEnumValueIsAOneLineError() =>
+        AssertBadInput(Run("train", "--e-step", "sometimes", "--out", "x"), "sometimes");
+
+    [Fact]
+    public void TooManyImagesPerClassIsAOneLineError() =>
+        AssertBadInput(Run("data", "info", "--per-class", "5000"), "--per-class");
+
+    [Fact]
+    public void TrainRefusesToOverwriteAnotherRunAndBadInputNeverDestroysIt()
+    {
+        string dir = Directory.CreateTempSubdirectory("dnnmm-cli").FullName;
+        try
+        {
+            string marker = Path.Combine(dir, "options.json");
+            File.WriteAllText(marker, "earlier run");
+            AssertBadInput(Run("train", "--classes", "0,1", "--per-class", "10", "--out", dir), "--force");
+            Assert.Equal("earlier run", File.ReadAllText(marker));
+            // even with --force, bad input is reported before anything is removed
+            AssertBadInput(Run("train", "--classes", "0,1", "--per-class", "10", "--alpha", "2", "--out", dir, "--force"), "--alpha");
+            Assert.Equal("earlier run", File.ReadAllText(marker));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void TrainPredictSampleAndResumeEndToEnd()
+    {
+        string dir = Directory.CreateTempSubdirectory("dnnmm-e2e").FullName;
+        try
+        {
+            string run = Path.Combine(dir, "run");
+            var t = Run("train", "--classes", "0,1", "--per-class", "16", "--alpha", "0.25", "--epochs", "1", "--width", "8",
+                "--batch-size", "16", "--threads", "1", "--out", run);
+            Assert.True(t.Code == 0, t.Err);
+            Assert.Contains("final ACC", t.Out);
+            foreach (var f in new[] { "options.json", "model.json", "checkpoint.bin", "metrics.csv", "metrics.json", "samples.png", "summary.json" })
+                Assert.True(File.Exists(Path.Combine(run, f)), f);
+            Assert.Equal(2, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);
+            using (var png = SKBitmap.Decode(Path.Combine(run, "samples.png")))
+                Assert.Equal(2 + 2 * (28 * 2 + 2), png.Height); // one row per cluster
+
+            string csv = Path.Combine(dir, "pred.csv");
+            var p = Run("predict", "--model", run, "--data", "mnist", "--classes", "0,1", "--per-class", "16", "--out", csv);
+            Assert.True(p.Code == 0, p.Err);
+            var lines = File.ReadAllLines(csv);
+            Assert.Equal("index,class,cluster,p_0,p_1", lines[0]);
+            Assert.Equal(33, lines.Length);
+
+            string png2 = Path.Combine(dir, "s.png");
+            var s = Run("sample", "--model", run, "--cluster", "1", "--n", "9", "--out", png2);
+            Assert.True(s.Code == 0, s.Err);
+            using (var bmp = SKBitmap.Decode(png2)) Assert.Equal(3 * 56 + 4 * 2, bmp.Width);
+            AssertBadInput(Run("sample", "--model", run, "--cluster", "5", "--out", png2), "--cluster");
+
+            // a finished run resumes to the same state without training again
+            var r = Run("train", "--resume", run);
+            Assert.True(r.Code == 0, r.Err);
+            Assert.Equal(2, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void PredictWithAModelOfAnotherShapeIsAOneLineError()
+    {
+        AssertBadInput(Run("predict", "--model", "/no/such/run", "--out", "x.csv"), "/no/such/run");
+    }
+}
