@@ -1,0 +1,299 @@
+using System.Globalization;
+
+namespace Dnnmm.Data;
+
+/// <summary>
+/// The paper's data protocol: load a source, keep the requested classes (labels remapped to
+/// 0..K-1 in the order given), take the FIRST <see cref="DataOptions.PerClass"/> images of each
+/// class in file order (so the image selection is deterministic and does not depend on the seed),
+/// add Gaussian pixel noise (std <see cref="DataOptions.NoiseStd"/>, clamped to [0, 1]) and choose
+/// a stratified labelled subset (round(alpha * n_c) per class, at least 1 when alpha &gt; 0).
+/// The seed governs only the noise and the labelled subset, through two separate random streams
+/// derived from it. The same options always give the same result.
+/// </summary>
+public static class DataPipeline
+{
+    /// <summary>Random stream numbers passed to <see cref="DeriveSeed"/>.</summary>
+    public const int NoiseStream = 1, LabelStream = 2;
+
+    public static PreparedData Prepare(DataOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        o.Validate();
+        var spec = DatasetSpec.Parse(o.Data);
+        bool imageKind = spec.Kind is DatasetKind.Folder or DatasetKind.CelebA;
+        if (!imageKind && o.ImageSize != null)
+            throw new DnnmmInputException($"{DataOptions.ImageSizeOption} {o.ImageSize}: only used with folder: and celeba: data, not {spec.Display}");
+        if (!imageKind && o.Channels != null)
+            throw new DnnmmInputException($"{DataOptions.ChannelsOption} {o.Channels}: only used with folder: and celeba: data, not {spec.Display}");
+        int channels = o.Channels ?? DataOptions.DefaultChannels;
+
+        var src = OpenSource(spec, o, channels);
+
+        // Resolve the requested classes against the source's classes.
+        int[] sel = src.Selected ?? ResolveClasses(o, spec, src);
+        var available = sel.Select(k => src.Counts[k]).ToArray();
+        for (int j = 0; j < sel.Length; j++)
+            if (available[j] == 0)
+                throw new DnnmmInputException($"{DataOptions.ClassesOption}: class '{src.Names[sel[j]]}' has no images in {Where(spec, o, src)}");
+        if (o.PerClass is int pc)
+        {
+            int min = 0;
+            for (int j = 1; j < sel.Length; j++) if (available[j] < available[min]) min = j;
+            if (available[min] < pc)
+                throw new DnnmmInputException(
+                    $"{DataOptions.PerClassOption} {pc}: class '{src.Names[sel[min]]}' has only {available[min]} images in {Where(spec, o, src)}");
+        }
+
+        var selectedNames = sel.Select(k => src.Names[k]).ToArray();
+        var set = src.Load(selectedNames, o.PerClass);
+
+        // Keep the first PerClass images of each selected class, in file order; remap labels.
+        var remap = new int[set.ClassNames.Length];
+        Array.Fill(remap, -1);
+        for (int j = 0; j < selectedNames.Length; j++)
+        {
+            int k = Array.IndexOf(set.ClassNames, selectedNames[j]);
+            if (k < 0) throw new InvalidOperationException($"class '{selectedNames[j]}' missing from the loaded set");
+            remap[k] = j;
+        }
+        var taken = new int[sel.Length];
+        int limit = o.PerClass ?? int.MaxValue;
+        var idx = new List<int>(set.Count);
+        var labels = new List<int>(set.Count);
+        for (int i = 0; i < set.Count; i++)
+        {
+            int j = remap[set.Labels[i]];
+            if (j < 0 || taken[j] >= limit) continue;
+            taken[j]++;
+            idx.Add(i);
+            labels.Add(j);
+        }
+        bool identity = idx.Count == set.Count;
+        float[] px = identity ? set.Pixels : set.Subset(idx).Pixels;
+        var images = new ImageSet(px, labels.ToArray(), selectedNames, set.Channels, set.Height, set.Width,
+            spec.Kind == DatasetKind.Mnist ? "mnist (shipped)" : spec.Display);
+
+        if (o.NoiseStd > 0)
+            AddGaussianNoise(images.Pixels, o.NoiseStd, DeriveSeed(o.Seed, NoiseStream));
+        var labelled = ChooseLabelled(images.Labels, sel.Length, o.Alpha, new Random(DeriveSeed(o.Seed, LabelStream)));
+        return new PreparedData(images, labelled, o, available, spec, src.Detail, src.SplitText);
+    }
+
+    /// <summary>
+    /// Labelled images per class of n images: 0 when alpha = 0, else round(alpha * n) (midpoint away
+    /// from zero) but at least 1 and at most n.
+    /// </summary>
+    public static int LabelledCount(int n, double alpha)
+    {
+        if (n <= 0 || alpha <= 0) return 0;
+        if (alpha >= 1) return n;
+        int m = (int)Math.Round(alpha * n, MidpointRounding.AwayFromZero);
+        return Math.Clamp(m, 1, n);
+    }
+
+    /// <summary>
+    /// A stratified labelled mask: for each class in label order, <see cref="LabelledCount"/> of its
+    /// images chosen uniformly at random without replacement.
+    /// </summary>
+    public static bool[] ChooseLabelled(IReadOnlyList<int> labels, int classCount, double alpha, Random rng)
+    {
+        var mask = new bool[labels.Count];
+        var members = new List<int>[classCount];
+        for (int c = 0; c < classCount; c++) members[c] = new List<int>();
+        for (int i = 0; i < labels.Count; i++) members[labels[i]].Add(i);
+        for (int c = 0; c < classCount; c++)
+        {
+            var m = members[c];
+            int take = LabelledCount(m.Count, alpha);
+            for (int i = 0; i < take; i++)
+            {
+                int j = rng.Next(i, m.Count);
+                (m[i], m[j]) = (m[j], m[i]);
+                mask[m[i]] = true;
+            }
+        }
+        return mask;
+    }
+
+    /// <summary>Pixels per independent noise stream in <see cref="AddGaussianNoise(float[], double, int)"/>.</summary>
+    public const int NoiseChunk = 1 << 16;
+
+    /// <summary>
+    /// Adds N(0, std^2) noise to every pixel and clamps to [0, 1], in place. The pixels are cut into
+    /// chunks of <see cref="NoiseChunk"/>, chunk i drawing from new Random(DeriveSeed(seed, i)), so the
+    /// result depends only on the seed (not on threads) and chunks run in parallel.
+    /// </summary>
+    public static void AddGaussianNoise(float[] pixels, double std, int seed)
+    {
+        if (std <= 0) return;
+        int chunks = (int)((pixels.LongLength + NoiseChunk - 1) / NoiseChunk);
+        Parallel.For(0, chunks, c =>
+        {
+            int start = c * NoiseChunk, len = Math.Min(NoiseChunk, pixels.Length - start);
+            AddGaussianNoise(pixels.AsSpan(start, len), std, new Random(DeriveSeed(seed, c)));
+        });
+    }
+
+    /// <summary>Adds N(0, std^2) noise to every pixel (Marsaglia polar method) and clamps to [0, 1], in place.</summary>
+    public static void AddGaussianNoise(Span<float> pixels, double std, Random rng)
+    {
+        if (std <= 0) return;
+        for (int i = 0; i < pixels.Length; i += 2)
+        {
+            double u, v, s;
+            do
+            {
+                u = 2.0 * rng.NextDouble() - 1.0;
+                v = 2.0 * rng.NextDouble() - 1.0;
+                s = u * u + v * v;
+            } while (s >= 1.0 || s == 0.0);
+            double f = std * Math.Sqrt(-2.0 * Math.Log(s) / s);
+            pixels[i] = Math.Clamp((float)(pixels[i] + f * u), 0f, 1f);
+            if (i + 1 < pixels.Length)
+                pixels[i + 1] = Math.Clamp((float)(pixels[i + 1] + f * v), 0f, 1f);
+        }
+    }
+
+    /// <summary>A seed for an independent random stream derived from the user's seed (SplitMix64 mixing).</summary>
+    public static int DeriveSeed(int seed, int stream)
+    {
+        ulong z = unchecked((ulong)(uint)seed * 0x9E3779B97F4A7C15UL + (ulong)stream * 0xD1B54A32D192ED03UL + 0x632BE59BD9B4E019UL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        z ^= z >> 31;
+        return (int)(z & 0x7FFFFFFF);
+    }
+
+    // ---- sources ----
+
+    private sealed class Source
+    {
+        public required string[] Names;
+        public required int[] Counts;
+        /// <summary>Already-resolved selection (celeba: its classes are the selection).</summary>
+        public int[]? Selected;
+        /// <summary>Whether class indices written as numbers are accepted.</summary>
+        public bool IndicesAllowed;
+        public required Func<string[], int?, ImageSet> Load;
+        public string? Detail;
+        /// <summary>What the split meant for this source (null = the split name).</summary>
+        public string? SplitText;
+        /// <summary>Whether the split selected the images (idx, cifar10; celeba with a partition file).</summary>
+        public bool SplitApplies = true;
+    }
+
+    private static Source OpenSource(DatasetSpec spec, DataOptions o, int channels)
+    {
+        switch (spec.Kind)
+        {
+            case DatasetKind.Mnist:
+            case DatasetKind.Idx:
+            {
+                var (imgFile, labFile) = IdxReader.FindFiles(spec.Path, o.Split);
+                var set = IdxReader.Load(imgFile, labFile, spec.Path);
+                return new Source
+                {
+                    Names = set.ClassNames, Counts = CountLabels(set), IndicesAllowed = true, Load = (_, _) => set,
+                    Detail = $"{Path.GetFileName(imgFile)}, {Path.GetFileName(labFile)}",
+                };
+            }
+            case DatasetKind.Cifar10:
+            {
+                var files = Cifar10BinaryReader.FindBatchFiles(spec.Path, o.Split);
+                var set = Cifar10BinaryReader.Load(files, Cifar10BinaryReader.ReadClassNames(spec.Path), spec.Path);
+                return new Source
+                {
+                    Names = set.ClassNames, Counts = CountLabels(set), IndicesAllowed = true, Load = (_, _) => set,
+                    Detail = string.Join(", ", files.Select(Path.GetFileName)),
+                };
+            }
+            case DatasetKind.Folder:
+            {
+                var index = ImageFolderReader.IndexClasses(spec.Path);
+                return new Source
+                {
+                    Names = index.ClassNames.ToArray(), Counts = index.Counts,
+                    Load = (names, perClass) => ImageFolderReader.Load(index, names, perClass, channels, o.ImageSize),
+                    SplitText = "not used (the folder is read as given)", SplitApplies = false,
+                    Detail = "one sub-folder of PNG/JPEG images per class"
+                             + (o.ImageSize is int s ? $", resized to {s}x{s}" : "")
+                             + (channels == 1 ? ", converted to luminance" : ""),
+                };
+            }
+            default:
+            {
+                var attrs = CelebAReader.ReadAttributes(spec.Path);
+                var classes = o.Classes ?? CelebAReader.DefaultClasses;
+                if (classes.Count > attrs.AttributeNames.Count)
+                    throw new DnnmmInputException(
+                        $"{DataOptions.ClassesOption}: {classes.Count} classes requested but {spec.Display} has only {attrs.AttributeNames.Count} attributes");
+                var resolved = new List<string>();
+                foreach (var c in classes)
+                {
+                    int a = attrs.IndexOf(c.Trim());
+                    if (a < 0)
+                        throw new DnnmmInputException(
+                            $"{DataOptions.ClassesOption}: no attribute '{c}' in {spec.Display} (attributes: {string.Join(", ", attrs.AttributeNames)})");
+                    if (resolved.Contains(attrs.AttributeNames[a]))
+                        throw new DnnmmInputException($"{DataOptions.ClassesOption}: attribute '{attrs.AttributeNames[a]}' is given twice");
+                    resolved.Add(attrs.AttributeNames[a]);
+                }
+                var index = CelebAReader.IndexClasses(attrs, resolved, o.Split);
+                int size = o.ImageSize ?? DataOptions.DefaultCelebAImageSize;
+                return new Source
+                {
+                    Names = index.ClassNames.ToArray(), Counts = index.Counts,
+                    Selected = Enumerable.Range(0, index.ClassNames.Count).ToArray(),
+                    Load = (_, perClass) => CelebAReader.Load(index, perClass, size, channels),
+                    SplitApplies = index.SplitUsed,
+                    SplitText = index.SplitUsed ? $"{o.Split} ({index.SplitNote})" : $"not used ({index.SplitNote})",
+                    Detail = $"{CelebAReader.AttributeFileName} ({attrs.RowCount} rows), "
+                             + $"{CelebAReader.ImageFolderName}/ centre-cropped to a square and resized to {size}x{size}"
+                             + (channels == 1 ? ", luminance" : ""),
+                };
+            }
+        }
+    }
+
+    private static int[] ResolveClasses(DataOptions o, DatasetSpec spec, Source src)
+    {
+        if (o.Classes == null)
+            return Enumerable.Range(0, src.Names.Length).Where(k => src.Counts[k] > 0).ToArray();
+        if (o.Classes.Count > src.Names.Length)
+            throw new DnnmmInputException(
+                $"{DataOptions.ClassesOption}: {o.Classes.Count} classes requested but {spec.Display} has only {src.Names.Length} ({string.Join(", ", src.Names)})");
+        var sel = new int[o.Classes.Count];
+        for (int j = 0; j < sel.Length; j++)
+        {
+            string c = o.Classes[j].Trim();
+            int k = Array.FindIndex(src.Names, n => string.Equals(n, c, StringComparison.Ordinal));
+            if (k < 0)
+            {
+                var ci = Enumerable.Range(0, src.Names.Length)
+                    .Where(i => string.Equals(src.Names[i], c, StringComparison.OrdinalIgnoreCase)).ToList();
+                if (ci.Count == 1) k = ci[0];
+            }
+            if (k < 0 && src.IndicesAllowed
+                && int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n < src.Names.Length)
+                k = n;
+            if (k < 0)
+                throw new DnnmmInputException(
+                    $"{DataOptions.ClassesOption}: no class '{c}' in {spec.Display} (classes: {string.Join(", ", src.Names)})");
+            if (Array.IndexOf(sel, k, 0, j) >= 0)
+                throw new DnnmmInputException($"{DataOptions.ClassesOption}: class '{src.Names[k]}' is given twice");
+            sel[j] = k;
+        }
+        return sel;
+    }
+
+    private static int[] CountLabels(ImageSet set)
+    {
+        var c = new int[set.ClassNames.Length];
+        foreach (int l in set.Labels) c[l]++;
+        return c;
+    }
+
+    private static string Where(DatasetSpec spec, DataOptions o, Source src) =>
+        src.SplitApplies ? $"{spec.Display} ({o.Split})" : spec.Display;
+}

@@ -1,0 +1,171 @@
+using SkiaSharp;
+
+namespace Dnnmm.Data;
+
+/// <summary>
+/// Reads a folder with one sub-folder per class (classes sorted ordinal by folder name) holding
+/// PNG/JPEG images (.png, .jpg, .jpeg, any case; other files and names starting with '.' are
+/// ignored; files sorted ordinal by name). Images are decoded with SkiaSharp to 3 channels (RGB)
+/// or 1 channel (luminance 0.299 R + 0.587 G + 0.114 B). All images must have the same size unless
+/// a resize size is given; then every image is resized to size x size (aspect ratio not kept).
+/// </summary>
+public static class ImageFolderReader
+{
+    public static IReadOnlyList<string> Extensions { get; } = new[] { ".png", ".jpg", ".jpeg" };
+
+    /// <summary>The classes of an image folder and their image files, before any decoding.</summary>
+    public sealed class ImageFolderIndex
+    {
+        public ImageFolderIndex(string directory, IReadOnlyList<string> classNames, IReadOnlyList<IReadOnlyList<string>> files)
+        {
+            Directory = directory; ClassNames = classNames; Files = files;
+        }
+
+        public string Directory { get; }
+        public IReadOnlyList<string> ClassNames { get; }
+        /// <summary>Full paths of the image files of each class, sorted ordinal by name.</summary>
+        public IReadOnlyList<IReadOnlyList<string>> Files { get; }
+        public int[] Counts => Files.Select(f => f.Count).ToArray();
+    }
+
+    /// <summary>Lists the class folders and their image files. Errors: missing folder, no class folders, an empty class folder.</summary>
+    public static ImageFolderIndex IndexClasses(string dir)
+    {
+        if (!Directory.Exists(dir))
+            throw new DnnmmInputException($"image folder {dir}: not found");
+        var classDirs = new DirectoryInfo(dir).GetDirectories()
+            .Where(d => !d.Name.StartsWith('.'))
+            .OrderBy(d => d.Name, StringComparer.Ordinal)
+            .ToList();
+        if (classDirs.Count == 0)
+            throw new DnnmmInputException($"image folder {dir}: no class sub-folders (expected one folder of images per class)");
+        var names = new List<string>();
+        var files = new List<IReadOnlyList<string>>();
+        foreach (var cd in classDirs)
+        {
+            var f = cd.GetFiles()
+                .Where(fi => !fi.Name.StartsWith('.') && IsImageName(fi.Name))
+                .Select(fi => fi.FullName)
+                .OrderBy(p => Path.GetFileName(p), StringComparer.Ordinal)
+                .ToArray();
+            if (f.Length == 0)
+                throw new DnnmmInputException($"image folder {cd.FullName}: class folder has no .png/.jpg/.jpeg images");
+            names.Add(cd.Name);
+            files.Add(f);
+        }
+        return new ImageFolderIndex(Path.GetFullPath(dir), names, files);
+    }
+
+    /// <summary>Loads every image of every class.</summary>
+    public static ImageSet Load(string dir, int channels = 3, int? resize = null) =>
+        Load(IndexClasses(dir), null, null, channels, resize);
+
+    /// <summary>
+    /// Loads the images of the given classes (null = all), at most <paramref name="perClass"/> per class
+    /// (the first ones by file name), so only those files are decoded. The result keeps all the folder's
+    /// class names (labels index <see cref="ImageFolderIndex.ClassNames"/>) and folder order.
+    /// </summary>
+    public static ImageSet Load(ImageFolderIndex index, IReadOnlyList<string>? classes = null, int? perClass = null,
+        int channels = 3, int? resize = null)
+    {
+        if (channels != 1 && channels != 3)
+            throw new DnnmmInputException($"--channels {channels}: must be 1 or 3");
+        if (resize is <= 0)
+            throw new DnnmmInputException($"--image-size {resize}: must be positive");
+        if (perClass is <= 0)
+            throw new DnnmmInputException($"--per-class {perClass}: must be positive");
+
+        var chosen = new bool[index.ClassNames.Count];
+        if (classes == null) Array.Fill(chosen, true);
+        else
+            foreach (var c in classes)
+            {
+                int k = IndexOf(index.ClassNames, c);
+                if (k < 0)
+                    throw new DnnmmInputException(
+                        $"image folder {index.Directory}: no class folder '{c}' (classes: {string.Join(", ", index.ClassNames)})");
+                chosen[k] = true;
+            }
+
+        var paths = new List<string>();
+        var labels = new List<int>();
+        for (int k = 0; k < chosen.Length; k++)
+        {
+            if (!chosen[k]) continue;
+            var f = index.Files[k];
+            int take = Math.Min(f.Count, perClass ?? int.MaxValue);
+            for (int i = 0; i < take; i++) { paths.Add(f[i]); labels.Add(k); }
+        }
+
+        var px = DecodeAll(paths, channels, resize, resize, crop: false, out int h, out int w);
+        return new ImageSet(px, labels.ToArray(), index.ClassNames.ToArray(), channels, h, w, index.Directory);
+    }
+
+    internal static bool IsImageName(string name)
+    {
+        string ext = Path.GetExtension(name);
+        return Extensions.Any(e => string.Equals(e, ext, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static int IndexOf(IReadOnlyList<string> list, string s)
+    {
+        for (int i = 0; i < list.Count; i++) if (string.Equals(list[i], s, StringComparison.Ordinal)) return i;
+        return -1;
+    }
+
+    /// <summary>
+    /// Decodes the files in parallel into one N x C x H x W array. With a target size every image is
+    /// (optionally centre-cropped to a square, then) resized to it; without one all must share the
+    /// size of the first.
+    /// </summary>
+    internal static float[] DecodeAll(IReadOnlyList<string> paths, int channels, int? height, int? width, bool crop,
+        out int h, out int w)
+    {
+        if (paths.Count == 0)
+            throw new InvalidOperationException("no images to decode");
+        if (height is int th && width is int tw) { h = th; w = tw; }
+        else
+        {
+            var (fw, fh) = SkiaImages.ReadSize(paths[0]);
+            if (crop) fw = fh = Math.Min(fw, fh);
+            h = fh; w = fw;
+        }
+        int H = h, W = w;
+        int size = channels * H * W;
+        if ((long)size * paths.Count > Array.MaxLength)
+            throw new DnnmmInputException($"image folder {Path.GetDirectoryName(paths[0])}: too many pixels ({paths.Count} images of {channels}x{H}x{W})");
+        var px = new float[(long)size * paths.Count];
+        bool resize = height != null;
+        var errors = new Exception?[paths.Count];
+        Parallel.For(0, paths.Count, (i, state) =>
+        {
+            try
+            {
+                using var bmp = SkiaImages.DecodeRgba(paths[i]);
+                SKBitmap view = crop ? SkiaImages.CenterCropSquare(bmp) : bmp;
+                try
+                {
+                    if (!resize && (view.Width != W || view.Height != H))
+                        throw new DnnmmInputException(
+                            $"image file {paths[i]}: size {view.Width}x{view.Height} differs from {W}x{H} of {paths[0]} (set --image-size to resize all images)");
+                    SKBitmap final = resize ? SkiaImages.Resize(view, W, H) : view;
+                    try { SkiaImages.WritePlanar(final, channels, px.AsSpan(i * size, size)); }
+                    finally { if (!ReferenceEquals(final, view)) final.Dispose(); }
+                }
+                finally { if (!ReferenceEquals(view, bmp)) view.Dispose(); }
+            }
+            catch (Exception e)
+            {
+                errors[i] = e;
+                state.Stop();
+            }
+        });
+        foreach (var e in errors)
+            if (e != null)
+            {
+                if (e is DnnmmInputException) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
+                throw new InvalidOperationException($"decoding {paths[Array.IndexOf(errors, e)]}: {e.Message}", e);
+            }
+        return px;
+    }
+}
