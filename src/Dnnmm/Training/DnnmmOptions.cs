@@ -46,11 +46,11 @@ public enum YSampling
 /// </summary>
 public sealed record DnnmmOptions
 {
-    public int Epochs { get; init; } = 25;
+    public int Epochs { get; init; } = 20;
     public int BatchSize { get; init; } = 64;
     /// <summary>Size of the labelled minibatch drawn every step (when there are labelled images).</summary>
     public int LabelledBatchSize { get; init; } = 32;
-    public double LearningRate { get; init; } = 2e-4;
+    public double LearningRate { get; init; } = 2e-3;
     public double Beta1 { get; init; } = 0.5;
     public double Beta2 { get; init; } = 0.999;
     /// <summary>Latent dimension d; 0 = max(10, K).</summary>
@@ -61,7 +61,7 @@ public sealed record DnnmmOptions
     /// <summary>Separation s of the fixed means (mu_k = s * unit vector).</summary>
     public double MeanScale { get; init; } = 4.0;
     /// <summary>lambda1: weight of the consistency term (eq 5-6).</summary>
-    public double Lambda1 { get; init; } = 1.0;
+    public double Lambda1 { get; init; } = 0.3;
     /// <summary>lambda2: weight of the adversarial term (eq 7-8).</summary>
     public double Lambda2 { get; init; } = 1.0;
     /// <summary>Weight of the likelihood term of the unlabelled images (0 = encoder learns from labels only).</summary>
