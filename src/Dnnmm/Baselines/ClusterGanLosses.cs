@@ -36,7 +36,7 @@ public static class ClusterGanLosses
         e = e.reshape(shape);
         var xHat = e.mul(real).add(e.neg().add(1).mul(fake.detach())).detach().requires_grad_(true);
         var scores = critic(xHat);
-        var grads = torch.autograd.grad(new[] { scores.sum() }, new[] { xHat }, create_graph: true)[0];
+        var grads = torch.autograd.grad(new[] { scores.sum() }, new[] { xHat }, retain_graph: true, create_graph: true)[0];
         var norm = grads.flatten(1).pow(2).sum(dim: 1).add(1e-12).sqrt();
         return norm.sub(1).pow(2).mean().mul(weight).MoveToOuterDisposeScope();
     }
