@@ -87,6 +87,13 @@ public sealed class DnnmmMethod : IClusteringMethod
     public static DnnmmMethod Load(string runDir, string device = "cpu")
     {
         if (!Directory.Exists(runDir)) throw new DnnmmInputException($"--model {runDir}: folder not found");
+        string options = Path.Combine(runDir, TrainRun.OptionsFile);
+        if (!File.Exists(Path.Combine(runDir, ModelInfoFile)) && File.Exists(options))
+        {
+            string method = Json.Read<TrainRunOptions>(options).Method;
+            if (method != "dnnmm")
+                throw new DnnmmInputException($"--model {runDir}: a '{method}' run keeps no model files; predict and sample read dnnmm runs");
+        }
         var info = Json.Read<DnnmmModelInfo>(Path.Combine(runDir, ModelInfoFile));
         var m = new DnnmmModel(info, ResolveDevice(device));
         MinMaxEmTrainer.LoadWeights(m, Path.Combine(runDir, CheckpointFile));
