@@ -17,7 +17,7 @@ namespace Dnnmm.Baselines;
 /// One epoch is one pass of the real images through the critic (a critic step per batch), with a
 /// generator and encoder step after every CriticSteps critic steps.
 /// </summary>
-public sealed class ClusterGanMethod : IClusteringMethod
+public sealed class ClusterGanMethod : IClusteringMethod, ILatentSpace
 {
     private readonly ClusterGanOptions o;
     private readonly int seed;
@@ -208,6 +208,14 @@ public sealed class ClusterGanMethod : IClusteringMethod
     {
         using var enc = EncodeImages(images);
         return ReadOut(enc);
+    }
+
+    /// <summary>The space the k-means readout clusters: [E_n(x), softmax(E_c(x))], N x (dim z_n + K).</summary>
+    public float[,] Embed(ImageSet images)
+    {
+        using var enc = EncodeImages(images);
+        using var f = KMeansFeatures(enc);
+        return BaselineCommon.ToMatrix(f);
     }
 
     private int[] ReadOut(Tensor enc)

@@ -18,7 +18,7 @@ namespace Dnnmm.Baselines;
 /// is DynAEss: centres start from the labelled images' class means (k-means refines them) and a
 /// cross-entropy between labelled images' q and their labels joins the phase-2 loss.
 /// </summary>
-public sealed class DynAeMethod : IClusteringMethod
+public sealed class DynAeMethod : IClusteringMethod, ILatentSpace
 {
     private readonly DynAeOptions o;
     private readonly int seed;
@@ -313,6 +313,15 @@ public sealed class DynAeMethod : IClusteringMethod
 
     public float[] Sample(int cluster, int n, int seed) =>
         throw new NotSupportedException("DynAE is not a generative model");
+
+    /// <summary>The autoencoder's embedding E(x), N x EmbeddingDim.</summary>
+    public float[,] Embed(ImageSet images)
+    {
+        BaselineCommon.CheckShape(images, Autoencoder.Shape);
+        using var x = BaselineCommon.ToTensor(images);
+        using var z = Embed(x);
+        return BaselineCommon.ToMatrix(z);
+    }
 
     public void Dispose()
     {

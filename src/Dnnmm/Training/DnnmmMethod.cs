@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Dnnmm.Training;
 
 /// <summary>DNN-MM trained with MinMax+EM, behind the common clustering-method interface.</summary>
-public sealed class DnnmmMethod : IClusteringMethod
+public sealed class DnnmmMethod : IClusteringMethod, ILatentSpace
 {
     public const string ModelInfoFile = "model.json";
     public const string CheckpointFile = "checkpoint.bin";
@@ -82,6 +82,14 @@ public sealed class DnnmmMethod : IClusteringMethod
     }
 
     public float[] Sample(int cluster, int n, int seed) => Model.Sample(cluster, n, seed);
+
+    /// <summary>The encoder output E(x), N x d.</summary>
+    public float[,] Embed(ImageSet images)
+    {
+        using var x = Model.ToTensor(images);
+        using var z = Model.Encode(x);
+        return Baselines.BaselineCommon.ToMatrix(z);
+    }
 
     /// <summary>Loads a trained model from a run folder (model.json + checkpoint.bin).</summary>
     public static DnnmmMethod Load(string runDir, string device = "cpu")

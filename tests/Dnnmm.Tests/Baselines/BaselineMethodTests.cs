@@ -63,6 +63,9 @@ public class BaselineMethodTests
         Assert.Equal(3 * 16 * 16, s.Length);
         Assert.All(s, v => Assert.InRange(v, 0f, 1f));
         Assert.Equal(s, m.Sample(1, 3, 7));
+        var emb = m.Embed(data);
+        Assert.Equal(data.Count, emb.GetLength(0));
+        Assert.Equal(4 + 3, emb.GetLength(1)); // [z_n, softmax z_c]
     }
 
     [Fact]
@@ -120,6 +123,8 @@ public class BaselineMethodTests
         AssertProbabilities(m, data);
         Assert.False(m.CanSample);
         Assert.Throws<NotSupportedException>(() => m.Sample(0, 1, 1));
+        var emb = m.Embed(data);
+        Assert.Equal(new[] { data.Count, 4 }, new[] { emb.GetLength(0), emb.GetLength(1) });
     }
 
     [Fact]
