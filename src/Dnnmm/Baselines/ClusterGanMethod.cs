@@ -169,12 +169,17 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentSpace
     /// <summary>Encoder output of every image, N x (dim z_n + K), on the CPU: [E_n(x), logits of E_c(x)].</summary>
     public Tensor Encode(Tensor x) => BaselineCommon.Map(E.forward, x, device);
 
-    /// <summary>The space the k-means readout clusters (as the official code): [E_n(x), softmax(E_c(x))].</summary>
+    /// <summary>
+    /// The space the k-means readout clusters (as the official code): [E_n(x), softmax(E_c(x))], or
+    /// softmax(E_c(x)) alone when beta_n = 0 (E_n is then never trained).
+    /// </summary>
     public Tensor KMeansFeatures(Tensor encoded)
     {
-        using var zn = encoded.narrow(1, 0, o.NoiseDim);
         using var logits = encoded.narrow(1, o.NoiseDim, Clusters);
-        using var p = logits.softmax(1);
+        var p = logits.softmax(1);
+        if (o.BetaN == 0) return p;
+        using var _ = p;
+        using var zn = encoded.narrow(1, 0, o.NoiseDim);
         return cat(new[] { zn, p }, 1);
     }
 
@@ -210,7 +215,7 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentSpace
         return ReadOut(enc);
     }
 
-    /// <summary>The space the k-means readout clusters: [E_n(x), softmax(E_c(x))], N x (dim z_n + K).</summary>
+    /// <summary>The space the k-means readout clusters: [E_n(x), softmax(E_c(x))], N x (dim z_n + K) (softmax alone when beta_n = 0).</summary>
     public float[,] Embed(ImageSet images)
     {
         using var enc = EncodeImages(images);

@@ -72,11 +72,12 @@ public class BaselineMethodTests
     public void ClusterGanArgmaxReadoutWithoutLabels()
     {
         var data = TinyData.Make();
-        using var m = new ClusterGanMethod(TinyGan(1) with { Readout = ClusterGanReadout.Argmax }, 2);
+        using var m = new ClusterGanMethod(TinyGan(1) with { Readout = ClusterGanReadout.Argmax, BetaN = 0 }, 2);
         var (r, _) = Fit(m, data, 0);
         Assert.False(r[0].Values.ContainsKey("labelled_ce"));
         Assert.Equal(r[0].Values["acc_argmax"], r[0].Values["acc"]);
         AssertProbabilities(m, data);
+        Assert.Equal(3, m.Embed(data).GetLength(1)); // beta_n = 0: k-means on softmax(E_c) alone, as the official code
     }
 
     [Fact]
