@@ -63,3 +63,22 @@ public interface IClusteringMethod : IDisposable
     /// <summary>n generated images of cluster k, floats in [0, 1], n x C x H x W.</summary>
     float[] Sample(int cluster, int n, int seed);
 }
+
+/// <summary>
+/// The hyper-parameters of one clustering method (one record per method, every default in it):
+/// what a run needs to know before training starts.
+/// </summary>
+public interface IMethodOptions
+{
+    /// <summary>Epochs the method reports at most (for progress displays).</summary>
+    int Epochs { get; }
+    /// <summary>Throws a one-line <see cref="DnnmmInputException"/> for an out-of-range option or data the method cannot use.</summary>
+    void Validate(FitInput input);
+}
+
+/// <summary>A method whose clusters live in a learned latent space (for t-SNE pictures of it).</summary>
+public interface ILatentSpace
+{
+    /// <summary>The latent representation the method clusters, one row per image (N x d).</summary>
+    float[,] Embed(ImageSet images);
+}

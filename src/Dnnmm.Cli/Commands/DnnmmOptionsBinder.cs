@@ -9,12 +9,12 @@ public sealed class DnnmmOptionsBinder
 {
     private static readonly DnnmmOptions D = new();
 
-    public readonly Option<int> Epochs = new("--epochs") { Description = "training epochs (passes over the unlabelled images)", DefaultValueFactory = _ => D.Epochs };
+    public readonly Option<int> Epochs = new("--epochs") { Description = "training epochs, every method (dnnmm: passes over the unlabelled images; default per method: dnnmm 25, clustergan 100, dynae 50 clustering epochs, labelled-only 25)", DefaultValueFactory = _ => D.Epochs };
     public readonly Option<int> BatchSize = new("--batch-size") { Description = "unlabelled minibatch size", DefaultValueFactory = _ => D.BatchSize };
-    public readonly Option<int> LabelledBatchSize = new("--labelled-batch-size") { Description = "labelled minibatch size (a labelled minibatch every step)", DefaultValueFactory = _ => D.LabelledBatchSize };
-    public readonly Option<double> Lr = new("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => D.LearningRate };
+    public readonly Option<int> LabelledBatchSize = new("--labelled-batch-size") { Description = "labelled minibatch size (a labelled minibatch every step); dnnmm and labelled-only", DefaultValueFactory = _ => D.LabelledBatchSize };
+    public readonly Option<double> Lr = new("--lr") { Description = "Adam learning rate; dnnmm and labelled-only", DefaultValueFactory = _ => D.LearningRate };
     public readonly Option<int> LatentDim = new("--latent-dim") { Description = "latent dimension d (0 = max(10, K))", DefaultValueFactory = _ => D.LatentDim };
-    public readonly Option<int> Width = new("--width") { Description = "channels of the first convolution (network width)", DefaultValueFactory = _ => D.Width };
+    public readonly Option<int> Width = new("--width") { Description = "channels of the first convolution (network width); dnnmm and labelled-only", DefaultValueFactory = _ => D.Width };
     public readonly Option<MeanPlacement> Means = new("--means") { Description = "placement of the fixed means: one-hot or orthonormal", DefaultValueFactory = _ => D.Means, CustomParser = r => ParseEnum<MeanPlacement>(r) };
     public readonly Option<double> MeanScale = new("--mean-scale") { Description = "separation s of the means (mu_k = s * unit vector)", DefaultValueFactory = _ => D.MeanScale };
     public readonly Option<double> Lambda1 = new("--lambda1") { Description = "weight of the consistency term", DefaultValueFactory = _ => D.Lambda1 };
@@ -27,8 +27,8 @@ public sealed class DnnmmOptionsBinder
     public readonly Option<GanLoss> GanLoss = new("--gan-loss") { Description = "discriminator loss: bce or literal (eq 7)", DefaultValueFactory = _ => D.GanLoss, CustomParser = r => ParseEnum<GanLoss>(r) };
     public readonly Option<YSampling> YSampling = new("--y-sampling") { Description = "latent samples: categorical (k ~ Cat(omega)) or per-component (weighted by omega)", DefaultValueFactory = _ => D.YSampling, CustomParser = r => ParseEnum<YSampling>(r) };
     public readonly Option<string?> Ablation = new("--ablation") { Description = "shortcut: labelled-only (encoder on labelled images only), no-gan (no adversarial or consistency term)" };
-    public readonly Option<string> Device = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => D.Device };
-    public readonly Option<int> Threads = new("--threads") { Description = "CPU threads (0 = all cores)", DefaultValueFactory = _ => D.Threads };
+    public readonly Option<string> Device = new("--device") { Description = "cpu or cuda (every method but kmeans)", DefaultValueFactory = _ => D.Device };
+    public readonly Option<int> Threads = new("--threads") { Description = "CPU threads (0 = all cores), every method", DefaultValueFactory = _ => D.Threads };
 
     public void AddTo(Command c)
     {
@@ -55,6 +55,28 @@ public sealed class DnnmmOptionsBinder
             "no-gan" => o with { Lambda1 = 0, Lambda2 = 0 },
             var a => throw new DnnmmInputException($"--ablation '{a}' is not one of: none, labelled-only, no-gan"),
         };
+    }
+
+    /// <summary>Whether the user gave the option on the command line (not its default).</summary>
+    public static bool Given(ParseResult p, Option o) => p.GetResult(o) is { Implicit: false };
+
+    /// <summary>Parses a comma-separated list of positive integers (e.g. 500,500,2000).</summary>
+    public static int[] ParseIntList(System.CommandLine.Parsing.ArgumentResult r)
+    {
+        string text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var values = new List<int>();
+        foreach (var part in parts)
+        {
+            if (!int.TryParse(part, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int v) || v < 1)
+            {
+                r.AddError($"'{text}' is not a comma-separated list of positive integers");
+                return Array.Empty<int>();
+            }
+            values.Add(v);
+        }
+        if (values.Count == 0) r.AddError($"'{text}' is not a comma-separated list of positive integers");
+        return values.ToArray();
     }
 
     /// <summary>Parses kebab-case enum names (one-hot, per-component) case-insensitively.</summary>

@@ -12,15 +12,27 @@ public static class TrainCommand
         var cmd = new Command("train", "train a clustering method (DNN-MM with MinMax+EM by default) and write a run folder");
         var data = new DataOptionsBinder();
         var model = new DnnmmOptionsBinder();
-        var method = new Option<string>("--method") { Description = $"method: {string.Join(", ", TrainRun.Methods)}", DefaultValueFactory = _ => "dnnmm" };
+        var clusterGan = new ClusterGanOptionsBinder();
+        var dynAe = new DynAeOptionsBinder();
+        var kMeans = new KMeansOptionsBinder();
+        var method = new Option<string>("--method")
+        {
+            Description = $"method: {string.Join(", ", TrainRun.Methods)} (clustergan and dynae use labelled images when --alpha > 0: ClusterGANss, DynAEss)",
+            DefaultValueFactory = _ => "dnnmm",
+        };
         var outDir = new Option<string?>("--out") { Description = "run folder (options.json, metrics.csv/json, checkpoint.bin, samples.png, summary.json)" };
         var force = new Option<bool>("--force") { Description = "overwrite the run in --out" };
         var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its last completed epoch (its saved options are used)" };
-        data.AddTo(cmd); model.AddTo(cmd);
+        data.AddTo(cmd); model.AddTo(cmd); clusterGan.AddTo(cmd); dynAe.AddTo(cmd); kMeans.AddTo(cmd);
         cmd.Add(method); cmd.Add(outDir); cmd.Add(force); cmd.Add(resume);
         cmd.SetAction(p =>
         {
-            var o = new TrainRunOptions { Data = data.Read(p), Dnnmm = model.Read(p), Method = p.GetValue(method)! };
+            var o = new TrainRunOptions
+            {
+                Data = data.Read(p), Method = p.GetValue(method)!, Dnnmm = model.Read(p),
+                ClusterGan = clusterGan.Read(p, model), DynAe = dynAe.Read(p, model), KMeans = kMeans.Read(p),
+                LabelledOnly = LabelledOnlyOptionsBinder.Read(p, model),
+            };
             string? resumeDir = p.GetValue(resume);
             string dir = resumeDir ?? p.GetValue(outDir) ?? throw new DnnmmInputException("--out: a run folder is required (or --resume <run-dir>)");
             var output = p.InvocationConfiguration.Output;
@@ -41,6 +53,9 @@ public static class TrainCommand
         string omega = r.Omega is null ? "" : "omega [" + string.Join(" ", r.Omega.Select(w => w.ToString("F2", CultureInfo.InvariantCulture))) + "]";
         return $"epoch {r.Epoch}/{r.Epochs}  " + Get("acc", "ACC") + Get("ari", "ARI") + Get("nmi", "NMI") + Get("log_likelihood", "loglik", "F2")
                + Get("likelihood", "L", "F2") + Get("consistency", "C", "F3") + Get("adversarial_g", "G", "F3") + Get("loss_d", "D", "F3")
+               + Get("acc_kmeans", "ACC(kmeans)") + Get("acc_argmax", "ACC(argmax)") + Get("noise_reconstruction", "Zn", "F4") + Get("category_ce", "Zc", "F3")
+               + Get("labelled_ce", "CE(lab)", "F3") + Get("cross_entropy", "CE", "F3") + Get("reconstruction", "rec", "F4") + Get("loss_critic", "critic", "F4")
+               + Get("loss", "loss", "F4") + Get("conflicted_fraction", "conflicted", "F3") + Get("inertia", "inertia", "F1")
                + omega + $"  {r.Seconds:F1}s";
     }
 
@@ -67,7 +82,7 @@ public static class TrainCommand
                     },
                     onStep: (step, steps, v) =>
                     {
-                        task ??= ctx.AddTask("training", maxValue: (double)o.Dnnmm.Epochs * steps);
+                        task ??= ctx.AddTask("training", maxValue: (double)o.MethodOptions().Epochs * steps);
                         task.Increment(1);
                         string Term(string k, string l) => v.TryGetValue(k, out var x) ? $"{l} {x.ToString("F2", CultureInfo.InvariantCulture)} " : "";
                         task.Description = Markup.Escape($"step {step}/{steps} " + Term("likelihood", "L") + Term("consistency", "C") + Term("adversarial_g", "G") + Term("loss_d", "D") + lastEpoch);

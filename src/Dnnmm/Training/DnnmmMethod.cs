@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Dnnmm.Training;
 
 /// <summary>DNN-MM trained with MinMax+EM, behind the common clustering-method interface.</summary>
-public sealed class DnnmmMethod : IClusteringMethod
+public sealed class DnnmmMethod : IClusteringMethod, ILatentSpace
 {
     public const string ModelInfoFile = "model.json";
     public const string CheckpointFile = "checkpoint.bin";
@@ -83,10 +83,25 @@ public sealed class DnnmmMethod : IClusteringMethod
 
     public float[] Sample(int cluster, int n, int seed) => Model.Sample(cluster, n, seed);
 
+    /// <summary>The encoder output E(x), N x d.</summary>
+    public float[,] Embed(ImageSet images)
+    {
+        using var x = Model.ToTensor(images);
+        using var z = Model.Encode(x);
+        return Baselines.BaselineCommon.ToMatrix(z);
+    }
+
     /// <summary>Loads a trained model from a run folder (model.json + checkpoint.bin).</summary>
     public static DnnmmMethod Load(string runDir, string device = "cpu")
     {
         if (!Directory.Exists(runDir)) throw new DnnmmInputException($"--model {runDir}: folder not found");
+        string options = Path.Combine(runDir, TrainRun.OptionsFile);
+        if (!File.Exists(Path.Combine(runDir, ModelInfoFile)) && File.Exists(options))
+        {
+            string method = Json.Read<TrainRunOptions>(options).Method;
+            if (method != "dnnmm")
+                throw new DnnmmInputException($"--model {runDir}: a '{method}' run keeps no model files; predict and sample read dnnmm runs");
+        }
         var info = Json.Read<DnnmmModelInfo>(Path.Combine(runDir, ModelInfoFile));
         var m = new DnnmmModel(info, ResolveDevice(device));
         MinMaxEmTrainer.LoadWeights(m, Path.Combine(runDir, CheckpointFile));

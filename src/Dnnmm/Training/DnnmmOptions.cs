@@ -44,7 +44,7 @@ public enum YSampling
 /// Every hyper-parameter of DNN-MM with MinMax+EM learning, defaults in one place. The defaults are
 /// the measured choices recorded in docs/model.md.
 /// </summary>
-public sealed record DnnmmOptions
+public sealed record DnnmmOptions : IMethodOptions
 {
     public int Epochs { get; init; } = 20;
     public int BatchSize { get; init; } = 64;
@@ -82,6 +82,13 @@ public sealed record DnnmmOptions
     public int Threads { get; init; } = 0;
 
     public int ResolveLatentDim(int k) => LatentDim > 0 ? LatentDim : Math.Max(10, k);
+
+    /// <summary>Checks the options and that the images suit the convolutional networks.</summary>
+    public void Validate(FitInput input)
+    {
+        Validate(input.Clusters);
+        new ImageShape(input.Images.Channels, input.Images.Height, input.Images.Width).ConvLayout();
+    }
 
     /// <summary>Throws a one-line <see cref="DnnmmInputException"/> for an out-of-range option.</summary>
     public void Validate(int clusters)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Dnnmm.Baselines;
 using Dnnmm.Data;
 using Dnnmm.Visualisation;
 
@@ -11,6 +12,21 @@ public sealed record TrainRunOptions
     public DataOptions Data { get; init; } = new();
     public string Method { get; init; } = "dnnmm";
     public DnnmmOptions Dnnmm { get; init; } = new();
+    public ClusterGanOptions ClusterGan { get; init; } = new();
+    public DynAeOptions DynAe { get; init; } = new();
+    public KMeansOptions KMeans { get; init; } = new();
+    public LabelledOnlyOptions LabelledOnly { get; init; } = new();
+
+    /// <summary>The options of the chosen method.</summary>
+    public IMethodOptions MethodOptions() => Method switch
+    {
+        "dnnmm" => Dnnmm,
+        "clustergan" => ClusterGan,
+        "dynae" => DynAe,
+        "kmeans" => KMeans,
+        "labelled-only" => LabelledOnly,
+        _ => throw new DnnmmInputException($"--method '{Method}' is not one of: {string.Join(", ", TrainRun.Methods)}"),
+    };
 }
 
 /// <summary>One row of metrics.csv / metrics.json.</summary>
@@ -33,13 +49,21 @@ public static class TrainRun
     public const string SamplesPng = "samples.png";
     public const string SummaryFile = "summary.json";
 
-    public static readonly string[] Methods = { "dnnmm" };
+    /// <summary>Every method a run can train: DNN-MM, the paper's baselines and two references.</summary>
+    public static readonly string[] Methods = { "dnnmm", "clustergan", "dynae", "kmeans", "labelled-only" };
 
     public static IClusteringMethod CreateMethod(TrainRunOptions o) => o.Method switch
     {
         "dnnmm" => new DnnmmMethod(o.Dnnmm, o.Data.Seed),
+        "clustergan" => new ClusterGanMethod(o.ClusterGan, o.Data.Seed),
+        "dynae" => new DynAeMethod(o.DynAe, o.Data.Seed),
+        "kmeans" => new KMeansMethod(o.KMeans, o.Data.Seed),
+        "labelled-only" => new LabelledOnlyMethod(o.LabelledOnly, o.Data.Seed),
         _ => throw new DnnmmInputException($"--method '{o.Method}' is not one of: {string.Join(", ", Methods)}"),
     };
+
+    /// <summary>Whether a method writes per-epoch checkpoints that --resume can continue from.</summary>
+    public static bool CanResume(string method) => method == "dnnmm";
 
     /// <summary>Reads the options of an existing run (for --resume).</summary>
     public static TrainRunOptions ReadOptions(string outDir)
@@ -55,9 +79,11 @@ public static class TrainRun
         if (string.IsNullOrWhiteSpace(outDir)) throw new DnnmmInputException("--out: a run folder is required");
         if (resume) o = ReadOptions(outDir);
         // Check everything before the run folder is touched, so bad input never costs an earlier result.
-        if (!Methods.Contains(o.Method)) CreateMethod(o);
+        var methodOptions = o.MethodOptions();
+        if (resume && !CanResume(o.Method))
+            throw new DnnmmInputException($"--resume {outDir}: method '{o.Method}' keeps no checkpoints; train it again with --force");
         var data = DataPipeline.Prepare(o.Data);
-        o.Dnnmm.Validate(data.Images.ClassNames.Length);
+        methodOptions.Validate(new FitInput(data.Images, data.Labelled));
 
         if (!resume) PrepareFolder(outDir, force);
         AtomicFile.WriteAllText(Path.Combine(outDir, OptionsFile), Json.Serialize(o));

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using Dnnmm.Data;
+
+namespace Dnnmm.Baselines;
+
+/// <summary>The k-means reference on raw pixels; every default in one place.</summary>
+public sealed record KMeansOptions : IMethodOptions
+{
+    /// <summary>k-means++ starts; the lowest inertia wins.</summary>
+    public int Restarts { get; init; } = 10;
+    public int MaxIterations { get; init; } = 300;
+    /// <summary>Relative tolerance on the centroid shift (x mean per-pixel variance), as scikit-learn.</summary>
+    public double Tolerance { get; init; } = 1e-4;
+
+    /// <summary>k-means reports a single "epoch".</summary>
+    public int Epochs => 1;
+
+    public void Validate(FitInput input)
+    {
+        BaselineCommon.Check(Restarts >= 1, $"--kmeans-restarts {Restarts} must be at least 1");
+        BaselineCommon.Check(MaxIterations >= 1, $"--kmeans-max-iter {MaxIterations} must be at least 1");
+        BaselineCommon.Check(Tolerance >= 0, $"k-means tolerance {Tolerance} must be >= 0");
+        BaselineCommon.Check(input.Images.Count >= input.Clusters,
+            $"k-means needs at least as many images ({input.Images.Count}) as clusters ({input.Clusters})");
+    }
+}
+
+/// <summary>
+/// k-means (k-means++ seeding, restarts, Lloyd iterations) on the flattened pixels. Unsupervised: the
+/// labels of labelled images are not used. Memberships are hard (one-hot); it cannot generate images.
+/// </summary>
+public sealed class KMeansMethod : IClusteringMethod
+{
+    private readonly KMeansOptions options;
+    private readonly int seed;
+    private KMeansResult? result;
+
+    public KMeansMethod(KMeansOptions options, int seed)
+    {
+        this.options = options; this.seed = seed;
+    }
+
+    public string Name => "kmeans";
+    public int Clusters => Result.K;
+    public bool CanSample => false;
+    public KMeansResult Result => result ?? throw new InvalidOperationException("k-means has not been fitted");
+
+    public void Fit(FitInput input, FitContext context)
+    {
+        options.Validate(input);
+        context.Cancellation.ThrowIfCancellationRequested();
+        var sw = Stopwatch.StartNew();
+        var img = input.Images;
+        result = KMeans.Fit(img.Pixels, img.ImageSize, input.Clusters, seed, options.Restarts, options.MaxIterations, options.Tolerance);
+        var values = new Dictionary<string, double> { ["inertia"] = result.Inertia, ["iterations"] = result.Iterations };
+        BaselineCommon.AddScores(values, context.MonitorLabels, result.Labels, input.KnownLabels);
+        context.OnStep?.Invoke(1, 1, values);
+        context.OnEpoch?.Invoke(new EpochReport(1, 1, sw.Elapsed.TotalSeconds, values));
+    }
+
+    public int[] Predict(ImageSet images)
+    {
+        if (images.ImageSize != Result.Dim)
+            throw new DnnmmInputException($"images have {images.ImageSize} pixel values but k-means was fitted on {Result.Dim}");
+        return Result.Predict(images.Pixels);
+    }
+
+    public float[,] PredictProbabilities(ImageSet images) => BaselineCommon.OneHot(Predict(images), Clusters);
+
+    public float[] Sample(int cluster, int n, int seed) =>
+        throw new NotSupportedException("k-means is not a generative model");
+
+    public void Dispose() { }
+}
