@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Dnnmm.Training;
 
 /// <summary>DNN-MM trained with MinMax+EM, behind the common clustering-method interface.</summary>
-public sealed class DnnmmMethod : IClusteringMethod
+public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder
 {
     public const string ModelInfoFile = "model.json";
     public const string CheckpointFile = "checkpoint.bin";
@@ -82,6 +82,17 @@ public sealed class DnnmmMethod : IClusteringMethod
     }
 
     public float[] Sample(int cluster, int n, int seed) => Model.Sample(cluster, n, seed);
+
+    /// <summary>Dimension d of the encoder output.</summary>
+    public int LatentDim => Model.Info.LatentDim;
+
+    /// <summary>The encoder outputs E(x), N x d row-major.</summary>
+    public float[] Encode(ImageSet images)
+    {
+        using var x = Model.ToTensor(images);
+        using var z = Model.Encode(x);
+        return z.data<float>().ToArray();
+    }
 
     /// <summary>Loads a trained model from a run folder (model.json + checkpoint.bin).</summary>
     public static DnnmmMethod Load(string runDir, string device = "cpu")
