@@ -20,6 +20,7 @@ public static class CliApp
         root.Add(PredictCommand.Build());
         root.Add(SampleCommand.Build());
         root.Add(BenchCommand.Build());
+        root.Add(VizCommand.Build());
         return root;
     }
 

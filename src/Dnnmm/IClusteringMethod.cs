@@ -75,10 +75,3 @@ public interface IMethodOptions
     /// <summary>Throws a one-line <see cref="DnnmmInputException"/> for an out-of-range option or data the method cannot use.</summary>
     void Validate(FitInput input);
 }
-
-/// <summary>A method whose clusters live in a learned latent space (for t-SNE pictures of it).</summary>
-public interface ILatentSpace
-{
-    /// <summary>The latent representation the method clusters, one row per image (N x d).</summary>
-    float[,] Embed(ImageSet images);
-}

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Dnnmm.Training;
+using Dnnmm.Visualisation;
 using Spectre.Console;
 
 namespace Dnnmm.Cli.Commands;
@@ -23,8 +24,9 @@ public static class TrainCommand
         var outDir = new Option<string?>("--out") { Description = "run folder (options.json, metrics.csv/json, checkpoint.bin, samples.png, summary.json)" };
         var force = new Option<bool>("--force") { Description = "overwrite the run in --out" };
         var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its last completed epoch (its saved options are used)" };
+        var tensorboard = new Option<string?>("--tensorboard") { Description = "also write the per-epoch scalars as TensorBoard event files in this folder" };
         data.AddTo(cmd); model.AddTo(cmd); clusterGan.AddTo(cmd); dynAe.AddTo(cmd); kMeans.AddTo(cmd);
-        cmd.Add(method); cmd.Add(outDir); cmd.Add(force); cmd.Add(resume);
+        cmd.Add(method); cmd.Add(outDir); cmd.Add(force); cmd.Add(resume); cmd.Add(tensorboard);
         cmd.SetAction(p =>
         {
             var o = new TrainRunOptions
@@ -36,9 +38,11 @@ public static class TrainCommand
             string? resumeDir = p.GetValue(resume);
             string dir = resumeDir ?? p.GetValue(outDir) ?? throw new DnnmmInputException("--out: a run folder is required (or --resume <run-dir>)");
             var output = p.InvocationConfiguration.Output;
-            var summary = RunWithProgress(o, dir, p.GetValue(force), resumeDir is not null, output);
+            var tb = p.GetValue(tensorboard) is string tbDir ? new TensorBoardLog(tbDir) : null;
+            var summary = RunWithProgress(o, dir, p.GetValue(force), resumeDir is not null, output, tb is null ? null : tb.Write);
             output.WriteLine($"final ACC {Fmt(summary.Acc)}  ARI {Fmt(summary.Ari)}  NMI {Fmt(summary.Nmi)}  log-likelihood {Fmt(summary.LogLikelihood)}  ({summary.Epochs} epochs, {summary.Seconds:F0} s)");
             output.WriteLine($"run folder: {summary.OutDir}");
+            if (tb?.EventFile is string events) output.WriteLine($"tensorboard: {events}");
             return 0;
         });
         return cmd;
@@ -59,11 +63,12 @@ public static class TrainCommand
                + omega + $"  {r.Seconds:F1}s";
     }
 
-    private static TrainSummary RunWithProgress(TrainRunOptions o, string dir, bool force, bool resume, TextWriter output)
+    private static TrainSummary RunWithProgress(TrainRunOptions o, string dir, bool force, bool resume, TextWriter output,
+        Action<EpochReport>? onEpoch = null)
     {
         bool interactive = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         if (!interactive)
-            return TrainRun.Run(o, dir, force, resume, log: output.WriteLine, onEpoch: r => output.WriteLine(EpochLine(r)));
+            return TrainRun.Run(o, dir, force, resume, log: output.WriteLine, onEpoch: r => { output.WriteLine(EpochLine(r)); onEpoch?.Invoke(r); });
 
         TrainSummary? summary = null;
         AnsiConsole.Progress()
@@ -79,6 +84,7 @@ public static class TrainCommand
                     {
                         lastEpoch = $"ACC {(r.Values.TryGetValue("acc", out var a) ? a.ToString("F3", CultureInfo.InvariantCulture) : "-")}";
                         AnsiConsole.MarkupLine(Markup.Escape(EpochLine(r)));
+                        onEpoch?.Invoke(r);
                     },
                     onStep: (step, steps, v) =>
                     {

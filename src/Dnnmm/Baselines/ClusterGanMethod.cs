@@ -17,7 +17,7 @@ namespace Dnnmm.Baselines;
 /// One epoch is one pass of the real images through the critic (a critic step per batch), with a
 /// generator and encoder step after every CriticSteps critic steps.
 /// </summary>
-public sealed class ClusterGanMethod : IClusteringMethod, ILatentSpace
+public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder
 {
     private readonly ClusterGanOptions o;
     private readonly int seed;
@@ -216,12 +216,16 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentSpace
     }
 
     /// <summary>The space the k-means readout clusters: [E_n(x), softmax(E_c(x))], N x (dim z_n + K) (softmax alone when beta_n = 0).</summary>
-    public float[,] Embed(ImageSet images)
+    public float[] Encode(ImageSet images)
     {
         using var enc = EncodeImages(images);
         using var f = KMeansFeatures(enc);
-        return BaselineCommon.ToMatrix(f);
+        LatentDim = (int)f.shape[1];
+        return f.cpu().data<float>().ToArray();
     }
+
+    /// <summary>Length of the readout space (known after the first <see cref="Encode"/>; dim z_n + K before).</summary>
+    public int LatentDim { get; private set; }
 
     private int[] ReadOut(Tensor enc)
     {

@@ -18,7 +18,7 @@ namespace Dnnmm.Baselines;
 /// is DynAEss: centres start from the labelled images' class means (k-means refines them) and a
 /// cross-entropy between labelled images' q and their labels joins the phase-2 loss.
 /// </summary>
-public sealed class DynAeMethod : IClusteringMethod, ILatentSpace
+public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder
 {
     private readonly DynAeOptions o;
     private readonly int seed;
@@ -315,13 +315,15 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentSpace
         throw new NotSupportedException("DynAE is not a generative model");
 
     /// <summary>The autoencoder's embedding E(x), N x EmbeddingDim.</summary>
-    public float[,] Embed(ImageSet images)
+    public float[] Encode(ImageSet images)
     {
         BaselineCommon.CheckShape(images, Autoencoder.Shape);
         using var x = BaselineCommon.ToTensor(images);
         using var z = Embed(x);
-        return BaselineCommon.ToMatrix(z);
+        return z.cpu().data<float>().ToArray();
     }
+
+    public int LatentDim => (int)o.EmbeddingDim;
 
     public void Dispose()
     {

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Dnnmm.Training;
 
 /// <summary>DNN-MM trained with MinMax+EM, behind the common clustering-method interface.</summary>
-public sealed class DnnmmMethod : IClusteringMethod, ILatentSpace
+public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder
 {
     public const string ModelInfoFile = "model.json";
     public const string CheckpointFile = "checkpoint.bin";
@@ -83,12 +83,15 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentSpace
 
     public float[] Sample(int cluster, int n, int seed) => Model.Sample(cluster, n, seed);
 
-    /// <summary>The encoder output E(x), N x d.</summary>
-    public float[,] Embed(ImageSet images)
+    /// <summary>Dimension d of the encoder output.</summary>
+    public int LatentDim => Model.Info.LatentDim;
+
+    /// <summary>The encoder outputs E(x), N x d row-major.</summary>
+    public float[] Encode(ImageSet images)
     {
         using var x = Model.ToTensor(images);
         using var z = Model.Encode(x);
-        return Baselines.BaselineCommon.ToMatrix(z);
+        return z.data<float>().ToArray();
     }
 
     /// <summary>Loads a trained model from a run folder (model.json + checkpoint.bin).</summary>

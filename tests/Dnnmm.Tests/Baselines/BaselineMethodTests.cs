@@ -63,9 +63,9 @@ public class BaselineMethodTests
         Assert.Equal(3 * 16 * 16, s.Length);
         Assert.All(s, v => Assert.InRange(v, 0f, 1f));
         Assert.Equal(s, m.Sample(1, 3, 7));
-        var emb = m.Embed(data);
-        Assert.Equal(data.Count, emb.GetLength(0));
-        Assert.Equal(4 + 3, emb.GetLength(1)); // [z_n, softmax z_c]
+        var emb = m.Encode(data);
+        Assert.Equal(4 + 3, m.LatentDim); // [z_n, softmax z_c]
+        Assert.Equal(data.Count * m.LatentDim, emb.Length);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public class BaselineMethodTests
         Assert.False(r[0].Values.ContainsKey("labelled_ce"));
         Assert.Equal(r[0].Values["acc_argmax"], r[0].Values["acc"]);
         AssertProbabilities(m, data);
-        Assert.Equal(3, m.Embed(data).GetLength(1)); // beta_n = 0: k-means on softmax(E_c) alone, as the official code
+        Assert.Equal(3 * data.Count, m.Encode(data).Length); // beta_n = 0: k-means on softmax(E_c) alone, as the official code
     }
 
     [Fact]
@@ -124,8 +124,9 @@ public class BaselineMethodTests
         AssertProbabilities(m, data);
         Assert.False(m.CanSample);
         Assert.Throws<NotSupportedException>(() => m.Sample(0, 1, 1));
-        var emb = m.Embed(data);
-        Assert.Equal(new[] { data.Count, 4 }, new[] { emb.GetLength(0), emb.GetLength(1) });
+        var emb = m.Encode(data);
+        Assert.Equal(4, m.LatentDim);
+        Assert.Equal(data.Count * 4, emb.Length);
     }
 
     [Fact]

@@ -1,0 +1,277 @@
+using System.CommandLine;
+using System.Globalization;
+using Dnnmm.Data;
+using Dnnmm.Training;
+using Dnnmm.Visualisation;
+
+namespace Dnnmm.Cli.Commands;
+
+/// <summary>dnnmm viz: pictures of a trained model and of a training run.</summary>
+public static class VizCommand
+{
+    public static Command Build()
+    {
+        var cmd = new Command("viz", "pictures: t-SNE of the latent space, samples, interpolations, reconstructions, training curves");
+        cmd.Add(Tsne());
+        cmd.Add(Samples());
+        cmd.Add(Interpolate());
+        cmd.Add(Reconstruct());
+        cmd.Add(Curves());
+        cmd.Add(TsneBench());
+        return cmd;
+    }
+
+    private static Option<string> ModelOption() => new("--model") { Description = "run folder of a trained model", Required = true };
+    private static Option<string> OutOption(string what) => new("--out") { Description = what, Required = true };
+    private static Option<string> DeviceOption() => new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
+    private static string Inv(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
+
+    private static Command Tsne()
+    {
+        var cmd = new Command("tsne", "t-SNE of the encoder outputs E(x): two scatter PNGs (<out>-classes.png by true class, "
+            + "<out>-clusters.png by predicted cluster) and <out>.csv (index,x,y,class,cluster); prints the trustworthiness (k = 10)");
+        var data = new DataOptionsBinder();
+        var model = ModelOption();
+        var outFile = OutOption("output name: <out>-classes.png, <out>-clusters.png and <out>.csv are written (a .png ending is dropped)");
+        var perplexity = new Option<double>("--perplexity") { Description = "t-SNE perplexity (below the number of points)", DefaultValueFactory = _ => 30 };
+        var iterations = new Option<int>("--iterations") { Description = "gradient steps, early exaggeration included", DefaultValueFactory = _ => 1000 };
+        var lr = new Option<string>("--learning-rate") { Description = "step size, or auto = max(N / 48, 50)", DefaultValueFactory = _ => "auto" };
+        var theta = new Option<double>("--theta") { Description = "Barnes-Hut accuracy (0 = exact forces)", DefaultValueFactory = _ => 0.5 };
+        var method = new Option<string>("--method") { Description = "auto (exact up to 2,000 points), exact or barnes-hut", DefaultValueFactory = _ => "auto" };
+        var tsneSeed = new Option<int>("--tsne-seed") { Description = "seed of the t-SNE initialisation and of the --max-points subset", DefaultValueFactory = _ => 1 };
+        var maxPoints = new Option<int>("--max-points") { Description = "embed at most this many images (a random subset)", DefaultValueFactory = _ => 5000 };
+        var device = DeviceOption();
+        data.AddTo(cmd);
+        cmd.Add(model); cmd.Add(outFile); cmd.Add(perplexity); cmd.Add(iterations); cmd.Add(lr); cmd.Add(theta);
+        cmd.Add(method); cmd.Add(tsneSeed); cmd.Add(maxPoints); cmd.Add(device);
+        cmd.SetAction(p =>
+        {
+            var output = p.InvocationConfiguration.Output;
+            string lrText = p.GetValue(lr)!.Trim();
+            double? learningRate = null;
+            if (!lrText.Equals("auto", StringComparison.OrdinalIgnoreCase))
+            {
+                if (!double.TryParse(lrText, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+                    throw new DnnmmInputException($"--learning-rate '{lrText}': must be a positive number or auto");
+                learningRate = v;
+            }
+            var tsneOptions = new TsneOptions
+            {
+                Perplexity = p.GetValue(perplexity), Iterations = p.GetValue(iterations), LearningRate = learningRate,
+                Theta = p.GetValue(theta), Seed = p.GetValue(tsneSeed),
+                Method = ParseMethod(p.GetValue(method)!),
+            };
+            var d = data.Read(p);
+            var o = new TsneScatterOptions { Tsne = tsneOptions, MaxPoints = p.GetValue(maxPoints), Alpha = d.Alpha };
+            // Options that do not depend on the data are checked before anything is loaded.
+            o.Validate(int.MaxValue);
+            string stem = Stem(p.GetValue(outFile)!);
+            using var m = DnnmmMethod.Load(p.GetValue(model)!, p.GetValue(device)!);
+            var prepared = DataPipeline.Prepare(d);
+            o = o with { Dataset = DatasetTitle(d, prepared) };
+            var r = LatentPlots.TsneScatter(m, prepared.Images, o);
+            string classes = stem + "-classes.png", clusters = stem + "-clusters.png", csv = stem + ".csv";
+            AtomicFile.WriteAllBytes(classes, r.ByClassPng);
+            AtomicFile.WriteAllBytes(clusters, r.ByClusterPng);
+            AtomicFile.WriteAllText(csv, r.ToCsv());
+            int n = r.Indices.Length;
+            output.WriteLine($"t-SNE of {n} latent codes (d = {m.LatentDim}{(n < prepared.Images.Count ? $", a random {n} of {prepared.Images.Count} images" : "")}): "
+                + $"{(r.Tsne.Method == TsneMethod.Exact ? "exact" : "barnes-hut")}, {tsneOptions.Iterations} iterations, perplexity {Inv(tsneOptions.Perplexity, "G")}, "
+                + $"learning rate {Inv(r.Tsne.LearningRate, "G4")}, KL {Inv(r.Tsne.KlDivergence, "F4")}, {Inv(r.TsneSeconds, "F1")} s");
+            output.WriteLine($"ACC {Inv(r.Acc, "F4")} over {prepared.Images.Count} images (argmax posterior against the true classes)");
+            output.WriteLine($"trustworthiness (k = {r.TrustworthinessK}): {Inv(r.Trustworthiness, "F4")}");
+            output.WriteLine($"wrote {classes}, {clusters}, {csv}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>auto, exact or barnes-hut (a one-line error otherwise; System.CommandLine's own list check spans lines).</summary>
+    internal static TsneMethod ParseMethod(string s) => s.Trim().ToLowerInvariant() switch
+    {
+        "auto" => TsneMethod.Auto,
+        "exact" => TsneMethod.Exact,
+        "barnes-hut" or "barneshut" or "bh" => TsneMethod.BarnesHut,
+        _ => throw new DnnmmInputException($"--method '{s}': must be auto, exact or barnes-hut"),
+    };
+
+    /// <summary>The output name without a trailing .png (case-insensitive).</summary>
+    internal static string Stem(string outFile)
+    {
+        if (string.IsNullOrWhiteSpace(outFile)) throw new DnnmmInputException("--out: a file name is required");
+        return outFile.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? outFile[..^4] : outFile;
+    }
+
+    /// <summary>"mnist, 5 classes" / "cifar10:cifar-10-batches-bin (test), 10 classes".</summary>
+    private static string DatasetTitle(DataOptions d, PreparedData prepared)
+    {
+        string spec = d.Data.Trim();
+        int colon = spec.IndexOf(':');
+        if (colon > 0)
+        {
+            string path = spec[(colon + 1)..].TrimEnd('/', '\\');
+            spec = spec[..colon] + ":" + Path.GetFileName(path);
+        }
+        if (d.Split != DataOptions.DefaultSplit) spec += $" ({d.Split})";
+        return $"{spec}, {prepared.ClassCount} classes";
+    }
+
+    private static Command Samples()
+    {
+        var cmd = new Command("samples", "generated images G(mu_k + eps): one labelled row per cluster, as a PNG");
+        var model = ModelOption();
+        var outFile = OutOption("PNG file to write");
+        var perCluster = new Option<int>("--per-cluster") { Description = "images per cluster (row)", DefaultValueFactory = _ => 10 };
+        var seed = new Option<int>("--seed") { Description = "seed of the latent noise (cluster k uses seed + k)", DefaultValueFactory = _ => 1 };
+        var device = DeviceOption();
+        cmd.Add(model); cmd.Add(outFile); cmd.Add(perCluster); cmd.Add(seed); cmd.Add(device);
+        cmd.SetAction(p =>
+        {
+            int per = p.GetValue(perCluster);
+            if (per < 1) throw new DnnmmInputException($"--per-cluster {per}: must be at least 1");
+            using var m = DnnmmMethod.Load(p.GetValue(model)!, p.GetValue(device)!);
+            var i = m.Model.Info;
+            var png = GenerativePictures.SamplesGrid(m, i.Channels, i.Height, i.Width, i.ClassNames, per, p.GetValue(seed));
+            AtomicFile.WriteAllBytes(p.GetValue(outFile)!, png);
+            p.InvocationConfiguration.Output.WriteLine($"{i.Clusters} clusters x {per} samples -> {p.GetValue(outFile)}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Interpolate()
+    {
+        var cmd = new Command("interpolate", "G along the segment from mu_i to mu_j in latent space (no noise), as a PNG strip");
+        var model = ModelOption();
+        var outFile = OutOption("PNG file to write");
+        var from = new Option<int?>("--from") { Description = "start cluster i" };
+        var to = new Option<int?>("--to") { Description = "end cluster j" };
+        var steps = new Option<int>("--steps") { Description = "images along the segment, ends included", DefaultValueFactory = _ => 10 };
+        var allPairs = new Option<bool>("--all-pairs") { Description = "one strip per consecutive pair of clusters (0-1, 1-2, ...) instead of --from/--to" };
+        var device = DeviceOption();
+        cmd.Add(model); cmd.Add(outFile); cmd.Add(from); cmd.Add(to); cmd.Add(steps); cmd.Add(allPairs); cmd.Add(device);
+        cmd.SetAction(p =>
+        {
+            int s = p.GetValue(steps);
+            if (s < 2) throw new DnnmmInputException($"--steps {s}: must be at least 2");
+            bool all = p.GetValue(allPairs);
+            int? i = p.GetValue(from), j = p.GetValue(to);
+            if (all && (i.HasValue || j.HasValue)) throw new DnnmmInputException("--all-pairs: give either --all-pairs or --from and --to, not both");
+            if (!all && (!i.HasValue || !j.HasValue)) throw new DnnmmInputException($"{(i.HasValue ? "--to" : "--from")}: required (or use --all-pairs)");
+            using var m = DnnmmMethod.Load(p.GetValue(model)!, p.GetValue(device)!);
+            var png = all ? GenerativePictures.AllPairsPng(m.Model, s) : GenerativePictures.InterpolationPng(m.Model, i!.Value, j!.Value, s);
+            AtomicFile.WriteAllBytes(p.GetValue(outFile)!, png);
+            p.InvocationConfiguration.Output.WriteLine(all
+                ? $"{m.Clusters - 1} strips of {s} images (consecutive clusters) -> {p.GetValue(outFile)}"
+                : $"{s} images from mu_{i} to mu_{j} -> {p.GetValue(outFile)}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Reconstruct()
+    {
+        var cmd = new Command("reconstruct", "images x next to their reconstructions G(E(x)), as a PNG");
+        var data = new DataOptionsBinder();
+        var model = ModelOption();
+        var outFile = OutOption("PNG file to write");
+        var n = new Option<int>("--n") { Description = "number of images (spread evenly over the data)", DefaultValueFactory = _ => 16 };
+        var device = DeviceOption();
+        data.AddTo(cmd);
+        cmd.Add(model); cmd.Add(outFile); cmd.Add(n); cmd.Add(device);
+        cmd.SetAction(p =>
+        {
+            int count = p.GetValue(n);
+            if (count < 1) throw new DnnmmInputException($"--n {count}: must be at least 1");
+            using var m = DnnmmMethod.Load(p.GetValue(model)!, p.GetValue(device)!);
+            var prepared = DataPipeline.Prepare(data.Read(p));
+            var png = GenerativePictures.ReconstructionPng(m.Model, prepared.Images, count);
+            AtomicFile.WriteAllBytes(p.GetValue(outFile)!, png);
+            p.InvocationConfiguration.Output.WriteLine($"{Math.Min(count, prepared.Images.Count)} images and reconstructions (pairs x, G(E(x))) -> {p.GetValue(outFile)}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Curves()
+    {
+        var cmd = new Command("curves", "training curves from a run's metrics.json: loss terms, ACC/ARI/NMI, log-likelihood and omega per epoch, as a PNG");
+        var run = new Option<string>("--run") { Description = "run folder (with metrics.json)", Required = true };
+        var outFile = OutOption("PNG file to write (all panels)");
+        var separate = new Option<bool>("--separate") { Description = "also write <out>-losses.png and <out>-metrics.png" };
+        cmd.Add(run); cmd.Add(outFile); cmd.Add(separate);
+        cmd.SetAction(p =>
+        {
+            string dir = p.GetValue(run)!;
+            if (!Directory.Exists(dir)) throw new DnnmmInputException($"--run {dir}: folder not found");
+            string metrics = Path.Combine(dir, TrainRun.MetricsJson);
+            if (!File.Exists(metrics)) throw new DnnmmInputException($"--run {dir}: no {TrainRun.MetricsJson} (not a run folder, or no epoch has finished)");
+            var rows = Json.Read<List<EpochRow>>(metrics);
+            if (rows.Count == 0) throw new DnnmmInputException($"{metrics}: no epochs");
+            string title = RunTitle(dir);
+            string outPath = p.GetValue(outFile)!;
+            AtomicFile.WriteAllBytes(outPath, TrainingCurves.ToPng(rows, title));
+            var written = new List<string> { outPath };
+            if (p.GetValue(separate))
+            {
+                string stem = Stem(outPath);
+                if (TrainingCurves.LossPanels.Any(q => TrainingCurves.HasData(rows, q)))
+                {
+                    AtomicFile.WriteAllBytes(stem + "-losses.png", TrainingCurves.LossesPng(rows, title));
+                    written.Add(stem + "-losses.png");
+                }
+                if (TrainingCurves.MetricPanels.Any(q => TrainingCurves.HasData(rows, q)))
+                {
+                    AtomicFile.WriteAllBytes(stem + "-metrics.png", TrainingCurves.MetricsPng(rows, title));
+                    written.Add(stem + "-metrics.png");
+                }
+            }
+            p.InvocationConfiguration.Output.WriteLine($"{rows.Count} epochs -> {string.Join(", ", written)}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>"run def: dnnmm on mnist (0,1,2,3,4), alpha 0.1" from options.json, or just the folder name.</summary>
+    private static string RunTitle(string dir)
+    {
+        string name = Path.GetFileName(Path.GetFullPath(dir).TrimEnd('/', '\\'));
+        string path = Path.Combine(dir, TrainRun.OptionsFile);
+        if (!File.Exists(path)) return $"run {name}";
+        try
+        {
+            var o = Json.Read<TrainRunOptions>(path);
+            string classes = o.Data.Classes is { Count: > 0 } c ? $" ({string.Join(",", c)})" : "";
+            return $"run {name}: {o.Method} on {o.Data.Data}{classes}, alpha {o.Data.Alpha.ToString(CultureInfo.InvariantCulture)}";
+        }
+        catch (DnnmmInputException)
+        {
+            return $"run {name}";
+        }
+    }
+
+    private static Command TsneBench()
+    {
+        var cmd = new Command("tsne-bench", "time t-SNE on synthetic Gaussian blobs (50 dimensions, 10 blobs, default options)") { Hidden = true };
+        var n = new Option<int>("--n") { Description = "number of points", DefaultValueFactory = _ => 5000 };
+        var method = new Option<string>("--method") { Description = "barnes-hut, exact or auto", DefaultValueFactory = _ => "barnes-hut" };
+        var seed = new Option<int>("--seed") { Description = "seed of the blobs and of the initialisation", DefaultValueFactory = _ => 1 };
+        cmd.Add(n); cmd.Add(method); cmd.Add(seed);
+        cmd.SetAction(p =>
+        {
+            int count = p.GetValue(n);
+            if (count < 100) throw new DnnmmInputException($"--n {count}: must be at least 100");
+            var m = ParseMethod(p.GetValue(method)!);
+            var r = TsneBenchmark.Run(count, m, p.GetValue(seed));
+            var o = p.InvocationConfiguration.Output;
+            o.WriteLine($"t-SNE of {r.N} points ({r.Features} dimensions, {r.Clusters} blobs), {(r.Method == TsneMethod.Exact ? "exact" : "barnes-hut")}, "
+                + $"1000 iterations, {Environment.ProcessorCount} cores");
+            o.WriteLine($"seconds: {Inv(r.Seconds, "F1")}");
+            o.WriteLine($"KL divergence: {Inv(r.KlDivergence, "F4")}");
+            o.WriteLine($"1-NN blob agreement: {Inv(r.NearestNeighbourAgreement, "F4")}");
+            o.WriteLine($"trustworthiness (k = 10, {r.TrustworthinessPoints} points): {Inv(r.Trustworthiness, "F4")} ({Inv(r.TrustworthinessSeconds, "F1")} s)");
+            return 0;
+        });
+        return cmd;
+    }
+}

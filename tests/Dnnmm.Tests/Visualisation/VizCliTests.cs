@@ -1,0 +1,171 @@
+using Dnnmm.Cli;
+using SkiaSharp;
+
+namespace Dnnmm.Tests.Visualisation;
+
+/// <summary>A 1-epoch tiny DNN-MM run on the shipped MNIST (classes 0 and 1, 16 each), trained once for the class.</summary>
+public sealed class TinyRunFixture : IDisposable
+{
+    public TinyRunFixture()
+    {
+        Dir = Directory.CreateTempSubdirectory("dnnmm-viz").FullName;
+        Run = Path.Combine(Dir, "run");
+        TensorBoard = Path.Combine(Dir, "tb");
+        var t = VizCliTests.Cli("train", "--classes", "0,1", "--per-class", "16", "--alpha", "0.25", "--epochs", "1", "--width", "8",
+            "--batch-size", "16", "--threads", "1", "--out", Run, "--tensorboard", TensorBoard);
+        TrainResult = t;
+    }
+
+    public string Dir { get; }
+    public string Run { get; }
+    public string TensorBoard { get; }
+    public (int Code, string Out, string Err) TrainResult { get; }
+
+    public void Dispose() => Directory.Delete(Dir, true);
+}
+
+public class VizCliTests(TinyRunFixture fx) : IClassFixture<TinyRunFixture>
+{
+    internal static (int Code, string Out, string Err) Cli(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = CliApp.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    private static readonly string[] Data = { "--data", "mnist", "--classes", "0,1", "--per-class", "16" };
+
+    private static void AssertBadInput((int Code, string Out, string Err) r, string mustContain)
+    {
+        Assert.Equal(CliApp.BadInput, r.Code);
+        var lines = r.Err.TrimEnd().Split('\n');
+        Assert.Single(lines);
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains(mustContain, lines[0]);
+    }
+
+    private static (int W, int H) Size(string path)
+    {
+        using var bmp = SKBitmap.Decode(path);
+        Assert.NotNull(bmp);
+        return (bmp.Width, bmp.Height);
+    }
+
+    private static int Grid(int tiles, int scale = 2, int gap = 2) => tiles * 28 * scale + (tiles + 1) * gap;
+
+    private string Out(string name) => Path.Combine(fx.Dir, name);
+
+    [Theory]
+    [InlineData("viz", "--help")]
+    [InlineData("viz", "tsne", "--help")]
+    [InlineData("viz", "samples", "--help")]
+    [InlineData("viz", "interpolate", "--help")]
+    [InlineData("viz", "reconstruct", "--help")]
+    [InlineData("viz", "curves", "--help")]
+    public void EveryVizCommandHasHelp(params string[] args)
+    {
+        var r = Cli(args);
+        Assert.Equal(0, r.Code);
+        Assert.Contains("Usage", r.Out);
+    }
+
+    [Fact]
+    public void TheHiddenTsneBenchRuns()
+    {
+        var r = Cli("viz", "tsne-bench", "--n", "200");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("t-SNE of 200 points", r.Out);
+        Assert.Contains("trustworthiness (k = 10, 200 points): ", r.Out);
+        Assert.DoesNotContain("tsne-bench", Cli("viz", "--help").Out);
+        AssertBadInput(Cli("viz", "tsne-bench", "--n", "50"), "--n 50");
+    }
+
+    [Fact]
+    public void TrainingWritesTensorBoardEvents()
+    {
+        Assert.True(fx.TrainResult.Code == 0, fx.TrainResult.Err);
+        Assert.Contains("tensorboard: ", fx.TrainResult.Out);
+        var file = Assert.Single(Directory.GetFiles(fx.TensorBoard, "events.out.tfevents.*"));
+        var tags = TensorBoardLogTests.ReadEvents(file).SelectMany(e => e.Summary?.Value.Select(v => v.Tag) ?? []).ToHashSet();
+        foreach (var t in new[] { "loss/likelihood", "loss/consistency", "loss/adversarial_g", "loss/loss_d", "metrics/acc", "metrics/log_likelihood", "omega/1" })
+            Assert.Contains(t, tags);
+    }
+
+    [Fact]
+    public void TsneWritesTwoScattersACsvAndTheTrustworthiness()
+    {
+        string stem = Out("tsne");
+        var r = Cli(["viz", "tsne", "--model", fx.Run, .. Data, "--perplexity", "5", "--iterations", "250", "--out", stem + ".png"]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("trustworthiness (k = 10): ", r.Out);
+        Assert.Equal((900, 700), Size(stem + "-classes.png"));
+        Assert.Equal((900, 700), Size(stem + "-clusters.png"));
+        var csv = File.ReadAllLines(stem + ".csv");
+        Assert.Equal("index,x,y,class,cluster", csv[0]);
+        Assert.Equal(33, csv.Length);
+
+        // --max-points cuts the set; a subset of 8 cannot take perplexity 30
+        var small = Cli(["viz", "tsne", "--model", fx.Run, .. Data, "--max-points", "8", "--iterations", "50", "--perplexity", "3", "--out", Out("small")]);
+        Assert.True(small.Code == 0, small.Err);
+        Assert.Equal(9, File.ReadAllLines(Out("small.csv")).Length);
+    }
+
+    [Fact]
+    public void TsneErrorsAreOneLine()
+    {
+        AssertBadInput(Cli(["viz", "tsne", "--model", fx.Run, .. Data, "--perplexity", "50", "--out", Out("x")]), "--perplexity");
+        AssertBadInput(Cli(["viz", "tsne", "--model", fx.Run, .. Data, "--learning-rate", "fast", "--out", Out("x")]), "--learning-rate");
+        AssertBadInput(Cli(["viz", "tsne", "--model", fx.Run, .. Data, "--method", "umap", "--out", Out("x")]), "umap");
+        AssertBadInput(Cli(["viz", "tsne", "--model", Out("no-such-run"), .. Data, "--out", Out("x")]), "no-such-run");
+        Assert.False(File.Exists(Out("x.csv")));
+    }
+
+    [Fact]
+    public void SamplesInterpolationsAndReconstructionsHaveTheExpectedSizes()
+    {
+        var s = Cli("viz", "samples", "--model", fx.Run, "--per-cluster", "6", "--out", Out("samples.png"));
+        Assert.True(s.Code == 0, s.Err);
+        var (sw, sh) = Size(Out("samples.png"));
+        Assert.Equal(Grid(2), sh); // one row per cluster
+        Assert.True(sw > Grid(6), $"{sw}: no room for the row labels");
+
+        var i = Cli("viz", "interpolate", "--model", fx.Run, "--from", "0", "--to", "1", "--steps", "7", "--out", Out("interp.png"));
+        Assert.True(i.Code == 0, i.Err);
+        var (iw, ih) = Size(Out("interp.png"));
+        Assert.Equal(Grid(1), ih);
+        Assert.True(iw > Grid(7));
+
+        var a = Cli("viz", "interpolate", "--model", fx.Run, "--all-pairs", "--steps", "5", "--out", Out("pairs.png"));
+        Assert.True(a.Code == 0, a.Err);
+        Assert.Equal(Grid(1), Size(Out("pairs.png")).H); // K = 2: one strip
+
+        var r = Cli(["viz", "reconstruct", "--model", fx.Run, .. Data, "--n", "9", "--out", Out("rec.png")]);
+        Assert.True(r.Code == 0, r.Err);
+        // 9 pairs, 3 per row: 6 columns in 3 pairs
+        Assert.Equal((Grid(6) + 2 * Dnnmm.Visualisation.GenerativePictures.PairGap, Grid(3)), Size(Out("rec.png")));
+    }
+
+    [Fact]
+    public void CurvesOfTheRun()
+    {
+        var c = Cli("viz", "curves", "--run", fx.Run, "--out", Out("curves.png"), "--separate");
+        Assert.True(c.Code == 0, c.Err);
+        Assert.Equal((3 * 480, 34 + 2 * 340), Size(Out("curves.png")));
+        Assert.Equal((3 * 480, 34 + 340), Size(Out("curves-losses.png")));
+        Assert.Equal((3 * 480, 34 + 340), Size(Out("curves-metrics.png")));
+    }
+
+    [Fact]
+    public void GenerativeAndCurveErrorsAreOneLine()
+    {
+        AssertBadInput(Cli("viz", "samples", "--model", Out("no-such-run"), "--out", Out("x.png")), "no-such-run");
+        AssertBadInput(Cli("viz", "interpolate", "--model", fx.Run, "--from", "0", "--to", "2", "--out", Out("x.png")), "--to 2");
+        AssertBadInput(Cli("viz", "interpolate", "--model", fx.Run, "--from", "-1", "--to", "1", "--out", Out("x.png")), "--from -1");
+        AssertBadInput(Cli("viz", "interpolate", "--model", fx.Run, "--from", "0", "--out", Out("x.png")), "--to");
+        AssertBadInput(Cli("viz", "curves", "--run", Out("no-such-run"), "--out", Out("x.png")), "no-such-run");
+        string empty = Directory.CreateDirectory(Out("empty-run")).FullName;
+        AssertBadInput(Cli("viz", "curves", "--run", empty, "--out", Out("x.png")), "metrics.json");
+        Assert.False(File.Exists(Out("x.png")));
+    }
+}
