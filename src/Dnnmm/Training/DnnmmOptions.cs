@@ -68,6 +68,12 @@ public sealed record DnnmmOptions : IMethodOptions
     public double UnlabelledWeight { get; init; } = 1.0;
     /// <summary>Weight of the likelihood term of the labelled images (crisp memberships, eq 13).</summary>
     public double LabelledWeight { get; init; } = 1.0;
+    /// <summary>
+    /// Epochs over which the unlabelled likelihood weight ramps linearly from 0 to its value (0 = none): the
+    /// GAN and consistency terms first give each component its own mode, so that the EM term does not
+    /// pull every encoding into one component.
+    /// </summary>
+    public int WarmupEpochs { get; init; } = 0;
     public EStepSchedule EStep { get; init; } = EStepSchedule.Minibatch;
     public OmegaUpdate Omega { get; init; } = OmegaUpdate.Epoch;
     /// <summary>Lower bound of every omega_k (then renormalised), against collapse.</summary>
@@ -108,6 +114,7 @@ public sealed record DnnmmOptions : IMethodOptions
         Check(UnlabelledWeight >= 0 && LabelledWeight >= 0, "--unlabelled-weight/--labelled-weight must be >= 0");
         Check(OmegaFloor >= 0 && OmegaFloor * clusters < 1, $"--omega-floor {OmegaFloor} must be in [0, 1/K)");
         Check(OmegaMomentum > 0 && OmegaMomentum <= 1, $"--omega-momentum {OmegaMomentum} must be in (0, 1]");
+        Check(WarmupEpochs >= 0, $"--warmup-epochs {WarmupEpochs} must be >= 0");
         Check(Threads >= 0, $"--threads {Threads} must be >= 0");
         Check(Device == "cpu" || Device == "cuda" || Device.StartsWith("cuda:"), $"--device '{Device}' must be cpu, cuda or cuda:N");
     }

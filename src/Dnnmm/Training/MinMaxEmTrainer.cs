@@ -202,13 +202,14 @@ public sealed class MinMaxEmTrainer : IDisposable
 
                 // E step (incremental EM): gamma fixed from the current encoder, then the M step on theta_E, theta_G.
                 Tensor objective = zeros(1, device: dev).squeeze();
-                if (xu is not null && o.UnlabelledWeight > 0)
+                double unlabelledWeight = o.WarmupEpochs > 0 ? o.UnlabelledWeight * Math.Min(1.0, (epoch - 1) / (double)o.WarmupEpochs) : o.UnlabelledWeight;
+                if (xu is not null && unlabelledWeight > 0)
                 {
                     var zu = model.E.forward(xu);
                     if (gamma is null)
                         using (no_grad()) gamma = model.Mixture.Posterior(zu.detach());
                     var lik = Objective.LikelihoodTerm(model.Mixture, zu, gamma);
-                    objective = objective + lik.mul(o.UnlabelledWeight);
+                    objective = objective + lik.mul(unlabelledWeight);
                     sums["likelihood"] += lik.item<float>();
                 }
                 else if (xu is not null && gamma is null && o.Omega != OmegaUpdate.Fixed)
