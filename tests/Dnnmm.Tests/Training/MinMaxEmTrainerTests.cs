@@ -84,6 +84,15 @@ public class MinMaxEmTrainerTests
     }
 
     [Fact]
+    public void WarmupLeavesTheUnlabelledTermOutOfTheFirstEpoch()
+    {
+        var (r, m) = Train(Tiny(2) with { WarmupEpochs = 2 });
+        m.Dispose();
+        Assert.Equal(0.0, r[0].Values["likelihood"]);
+        Assert.NotEqual(0.0, r[1].Values["likelihood"]);
+    }
+
+    [Fact]
     public void UnsupervisedRunWorksWithoutLabels()
     {
         var data = TinyData.Make();
