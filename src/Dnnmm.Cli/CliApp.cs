@@ -30,7 +30,7 @@ public static class CliApp
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            stderr.WriteLine($"error: {parsed.Errors[0].Message} (see 'dnnmm {string.Join(' ', CommandPath(parsed))} --help')");
+            stderr.WriteLine($"error: {OneLine(parsed.Errors[0].Message)} (see 'dnnmm {string.Join(' ', CommandPath(parsed))} --help')");
             return BadInput;
         }
         try
