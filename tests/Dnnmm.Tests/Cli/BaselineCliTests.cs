@@ -1,25 +1,12 @@
 using Dnnmm.Cli;
 
+using static Dnnmm.Tests.Cli.CliRunner;
+
 namespace Dnnmm.Tests.Cli;
 
 public class BaselineCliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = CliApp.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
 
-    private static void AssertBadInput((int Code, string Out, string Err) r, string mustContain)
-    {
-        Assert.Equal(CliApp.BadInput, r.Code);
-        var lines = r.Err.TrimEnd().Split('\n');
-        Assert.Single(lines);
-        Assert.StartsWith("error: ", lines[0]);
-        Assert.Contains(mustContain, lines[0]);
-    }
 
     [Fact]
     public void TrainHelpListsEveryMethodAndItsOptions()

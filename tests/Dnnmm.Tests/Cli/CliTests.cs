@@ -1,27 +1,13 @@
 using Dnnmm.Cli;
 using SkiaSharp;
 
+using static Dnnmm.Tests.Cli.CliRunner;
+
 namespace Dnnmm.Tests.Cli;
 
 public class CliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = CliApp.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
 
-    private static void AssertBadInput((int Code, string Out, string Err) r, string mustContain)
-    {
-        Assert.Equal(CliApp.BadInput, r.Code);
-        var lines = r.Err.TrimEnd().Split('\n');
-        Assert.Single(lines);
-        Assert.StartsWith("error: ", lines[0]);
-        Assert.Contains(mustContain, lines[0]);
-        Assert.DoesNotContain("   at ", r.Err);
-    }
 
     [Theory]
     [InlineData("--help")]

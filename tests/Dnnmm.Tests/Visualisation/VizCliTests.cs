@@ -1,3 +1,5 @@
+using static Dnnmm.Tests.Cli.CliRunner;
+using Dnnmm.Tests.Cli;
 using Dnnmm.Cli;
 using SkiaSharp;
 
@@ -26,24 +28,11 @@ public sealed class TinyRunFixture : IDisposable
 
 public class VizCliTests(TinyRunFixture fx) : IClassFixture<TinyRunFixture>
 {
-    internal static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = CliApp.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
+    internal static (int Code, string Out, string Err) Cli(params string[] args) => CliRunner.Run(args);
+
 
     private static readonly string[] Data = { "--data", "mnist", "--classes", "0,1", "--per-class", "16" };
 
-    private static void AssertBadInput((int Code, string Out, string Err) r, string mustContain)
-    {
-        Assert.Equal(CliApp.BadInput, r.Code);
-        var lines = r.Err.TrimEnd().Split('\n');
-        Assert.Single(lines);
-        Assert.StartsWith("error: ", lines[0]);
-        Assert.Contains(mustContain, lines[0]);
-    }
 
     private static (int W, int H) Size(string path)
     {
