@@ -113,8 +113,7 @@ public sealed class MinMaxEmTrainer : IDisposable
     private (Adam, Adam) RebuildOptimisers(double lr)
     {
         optGE.Dispose(); optD.Dispose();
-        var fresh = MakeOptimisers(lr);
-        return fresh;
+        return MakeOptimisers(lr);
     }
 
     /// <summary>One epoch of MinMax+EM steps; null when a loss turned NaN/inf.</summary>

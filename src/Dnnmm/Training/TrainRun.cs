@@ -90,7 +90,6 @@ public static class TrainRun
         log?.Invoke(data.Describe());
 
         var rows = resume ? ReadRows(outDir) : new List<EpochRow>();
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         using var method = CreateMethod(o);
         var ctx = new FitContext
         {
