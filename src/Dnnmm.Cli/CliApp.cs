@@ -21,6 +21,7 @@ public static class CliApp
         root.Add(SampleCommand.Build());
         root.Add(BenchCommand.Build());
         root.Add(VizCommand.Build());
+        root.Add(ExperimentCommand.Build());
         return root;
     }
 

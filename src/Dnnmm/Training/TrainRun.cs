@@ -62,6 +62,9 @@ public static class TrainRun
         _ => throw new DnnmmInputException($"--method '{o.Method}' is not one of: {string.Join(", ", Methods)}"),
     };
 
+    /// <summary>Options as saved in options.json.</summary>
+    public static string OptionsJson(TrainRunOptions o) => Json.Serialize(o);
+
     /// <summary>Whether a method writes per-epoch checkpoints that --resume can continue from.</summary>
     public static bool CanResume(string method) => method == "dnnmm";
 
@@ -74,7 +77,7 @@ public static class TrainRun
 
     public static TrainSummary Run(TrainRunOptions o, string outDir, bool force, bool resume,
         Action<string>? log = null, Action<EpochReport>? onEpoch = null, Action<int, int, IReadOnlyDictionary<string, double>>? onStep = null,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default, Action<IClusteringMethod, PreparedData>? afterFit = null)
     {
         if (string.IsNullOrWhiteSpace(outDir)) throw new DnnmmInputException("--out: a run folder is required");
         if (resume) o = ReadOptions(outDir);
@@ -86,7 +89,7 @@ public static class TrainRun
         methodOptions.Validate(new FitInput(data.Images, data.Labelled));
 
         if (!resume) PrepareFolder(outDir, force);
-        AtomicFile.WriteAllText(Path.Combine(outDir, OptionsFile), Json.Serialize(o));
+        AtomicFile.WriteAllText(Path.Combine(outDir, OptionsFile), OptionsJson(o));
         log?.Invoke(data.Describe());
 
         var rows = resume ? ReadRows(outDir) : new List<EpochRow>();
@@ -108,6 +111,7 @@ public static class TrainRun
             },
         };
         method.Fit(new FitInput(data.Images, data.Labelled), ctx);
+        afterFit?.Invoke(method, data);
 
         if (method.CanSample) WriteSampleGrid(method, data.Images, Path.Combine(outDir, SamplesPng), o.Data.Seed);
         var last = rows.LastOrDefault();

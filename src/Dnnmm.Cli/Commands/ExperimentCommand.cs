@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Globalization;
+using Dnnmm.Experiments;
+using Spectre.Console;
+
+namespace Dnnmm.Cli.Commands;
+
+/// <summary>dnnmm experiment: a grid of datasets x methods x alpha x seeds, resumable and shardable, with a report; and merge.</summary>
+public static class ExperimentCommand
+{
+    public static Command Build()
+    {
+        var cmd = new Command("experiment", "run a grid of datasets x methods x alpha x seeds (a preset or a config file) and write results.csv, tables, significance tests, plots and report.html; resumable");
+        var preset = new Option<string?>("--preset") { Description = $"a named grid: {string.Join(", ", ExperimentPresets.Names)}" };
+        var config = new Option<string?>("--config") { Description = "a grid in a JSON file (the layout of experiment.json; see --print-config)" };
+        var outDir = new Option<string?>("--out") { Description = "experiment folder (runs/, results.csv, summary.md/html, plots/, report.html); run again to resume" };
+        var shard = new Option<string?>("--shard") { Description = "run only part i of n of the grid (i/n, e.g. 2/4); join the parts with 'experiment merge'" };
+        var mnist = new Option<string?>("--mnist") { Description = "MNIST data spec for the presets (default: the shipped subset)" };
+        var cifar = new Option<string?>("--cifar10") { Description = "CIFAR-10 data spec for paper-cifar10-noisy (cifar10:<dir> or folder:<dir>)" };
+        var celeba = new Option<string?>("--celeba") { Description = "CelebA data spec for paper-celeba-noisy (celeba:<dir>)" };
+        var perClass = new Option<int?>("--per-class") { Description = "images per class for every dataset of a preset (default: the preset's, 1000 for the paper)" };
+        var seeds = new Option<string?>("--seeds") { Description = "replace the grid's seeds (comma-separated, e.g. 1,2,3)" };
+        var methods = new Option<string?>("--methods") { Description = "keep only these methods of the grid (comma-separated names)" };
+        var threads = new Option<int>("--threads") { Description = "CPU threads per run (0: all cores); use 1 when running shards side by side", DefaultValueFactory = _ => 0 };
+        var force = new Option<bool>("--force") { Description = "run in a folder that holds a different grid (its finished runs with the same options are kept)" };
+        var print = new Option<bool>("--print-config") { Description = "print the grid as JSON (a starting point for --config) and exit" };
+        foreach (var o in new Option[] { preset, config, outDir, shard, mnist, cifar, celeba, perClass, seeds, methods, threads, force, print }) cmd.Add(o);
+        cmd.SetAction(p =>
+        {
+            var output = p.InvocationConfiguration.Output;
+            string? presetName = p.GetValue(preset), configPath = p.GetValue(config);
+            if ((presetName is null) == (configPath is null))
+                throw new DnnmmInputException("experiment: give exactly one of --preset <name> or --config <file>");
+            int? pc = p.GetValue(perClass);
+            if (pc is <= 0) throw new DnnmmInputException($"--per-class {pc}: must be at least 1");
+            var c = presetName is not null
+                ? ExperimentPresets.Get(presetName, new PresetData
+                {
+                    Mnist = p.GetValue(mnist) ?? Data.DataOptions.DefaultData, Cifar10 = p.GetValue(cifar), CelebA = p.GetValue(celeba), PerClass = pc,
+                })
+                : ExperimentConfig.Load(configPath!);
+            if (configPath is not null && pc is int n) c = c with { Datasets = c.Datasets.Select(d => d with { Data = d.Data with { PerClass = n } }).ToList() };
+            if (p.GetValue(seeds) is string s) c = c with { Seeds = ParseSeeds(s) };
+            if (p.GetValue(methods) is string m)
+            {
+                var keep = m.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                foreach (var k in keep)
+                    if (!c.Methods.Any(x => x.Name == k))
+                        throw new DnnmmInputException($"--methods: '{k}' is not a method of this grid ({string.Join(", ", c.Methods.Select(x => x.Name))})");
+                c = c with { Methods = c.Methods.Where(x => keep.Contains(x.Name)).ToList() };
+                if (!keep.Contains(c.Reference)) c = c with { Reference = c.Methods[0].Name };
+            }
+            int t = p.GetValue(threads);
+            if (t < 0) throw new DnnmmInputException($"--threads {t}: must be >= 0");
+            c = c with { Threads = t };
+            c.Validate();
+            if (p.GetValue(print)) { output.WriteLine(c.ToJson()); return 0; }
+            string dir = p.GetValue(outDir) ?? throw new DnnmmInputException("--out: an experiment folder is required");
+            var sh = Shard.Parse(p.GetValue(shard));
+            string command = "dnnmm " + string.Join(' ', p.Tokens.Select(x => x.Value));
+            var outcome = RunWithProgress(c, dir, sh, command, p.GetValue(force), output);
+            output.WriteLine($"{outcome.Ran} runs trained, {outcome.Skipped} already finished, {outcome.Failures.Count} failed; {outcome.Rows.Count} rows in {Path.Combine(outcome.OutDir, ExperimentRunner.ResultsFile)}");
+            output.WriteLine($"report: {outcome.ReportPath}");
+            return outcome.Failures.Count > 0 ? CliApp.Failed : 0;
+        });
+
+        var merge = new Command("merge", "join experiment folders (shards of one grid) into one report");
+        var dirs = new Argument<string[]>("dirs") { Description = "experiment folders", Arity = ArgumentArity.OneOrMore };
+        var mergeOut = new Option<string?>("--out") { Description = "folder for the merged results.csv, tables, plots and report.html" };
+        merge.Add(dirs); merge.Add(mergeOut);
+        merge.SetAction(p =>
+        {
+            var output = p.InvocationConfiguration.Output;
+            string command = "dnnmm experiment merge " + string.Join(' ', p.Tokens.Skip(2).Select(x => x.Value));
+            var outcome = ExperimentRunner.Merge(p.GetValue(dirs)!, p.GetValue(mergeOut) ?? throw new DnnmmInputException("--out: a folder for the merged report is required"), command);
+            output.WriteLine($"{outcome.Rows.Count} rows in {Path.Combine(outcome.OutDir, ExperimentRunner.ResultsFile)}");
+            output.WriteLine($"report: {outcome.ReportPath}");
+            return 0;
+        });
+        cmd.Add(merge);
+        return cmd;
+    }
+
+    private static int[] ParseSeeds(string s)
+    {
+        var list = new List<int>();
+        foreach (var part in s.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
+                throw new DnnmmInputException($"--seeds '{s}': '{part}' is not an integer");
+            list.Add(v);
+        }
+        if (list.Count == 0) throw new DnnmmInputException("--seeds: the list is empty");
+        return list.ToArray();
+    }
+
+    public static string Eta(TimeSpan? t) => t is not TimeSpan x ? "ETA unknown"
+        : x.TotalHours >= 1 ? $"ETA {(int)x.TotalHours}h{x.Minutes:00}m" : $"ETA {x.Minutes}m{x.Seconds:00}s";
+
+    private static ExperimentOutcome RunWithProgress(ExperimentConfig c, string dir, Shard sh, string command, bool force, TextWriter output)
+    {
+        bool interactive = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        if (!interactive)
+        {
+            ExperimentCell? last = null;
+            return ExperimentRunner.Run(c, dir, sh, command, force, new ExperimentHooks
+            {
+                Log = output.WriteLine,
+                Progress = pr =>
+                {
+                    if (pr.Current is null) return;
+                    if (pr.Current != last) { output.WriteLine($"[{pr.Done + 1}/{pr.Total}] {pr.Current}  {Eta(pr.Remaining)}"); last = pr.Current; }
+                    if (pr.Epoch is { } r) output.WriteLine("  " + TrainCommand.EpochLine(r));
+                },
+            });
+        }
+        ExperimentOutcome? outcome = null;
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                ProgressTask? task = null;
+                outcome = ExperimentRunner.Run(c, dir, sh, command, force, new ExperimentHooks
+                {
+                    Log = m => AnsiConsole.MarkupLine(Markup.Escape(m)),
+                    Progress = pr =>
+                    {
+                        task ??= ctx.AddTask("grid", maxValue: Math.Max(pr.Total, 1));
+                        double frac = pr.Epoch is { } r && r.Epochs > 0 ? (double)r.Epoch / r.Epochs : 0;
+                        task.Value = pr.Done + frac;
+                        string acc = pr.Epoch is { } e && e.Values.TryGetValue("acc", out var a) ? $" ACC {a.ToString("F3", CultureInfo.InvariantCulture)}" : "";
+                        string ep = pr.Epoch is { } e2 ? $" epoch {e2.Epoch}/{e2.Epochs}" : "";
+                        task.Description = Markup.Escape(pr.Current is null ? "done" : $"[{pr.Done + 1}/{pr.Total}] {pr.Current}{ep}{acc}  {Eta(pr.Remaining)}");
+                    },
+                });
+                if (task is not null) task.Value = task.MaxValue;
+            });
+        return outcome!;
+    }
+}

@@ -1,0 +1,277 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Dnnmm.Data;
+using Dnnmm.Training;
+using Dnnmm.Visualisation;
+
+namespace Dnnmm.Experiments;
+
+/// <summary>Where a sweep stands, for progress displays.</summary>
+/// <param name="Done">Cells of this shard finished (including those finished by an earlier, interrupted sweep).</param>
+/// <param name="Total">Cells of this shard.</param>
+/// <param name="Current">The cell being trained; null between cells and at the end.</param>
+/// <param name="Remaining">Estimated time left: per remaining cell the mean time of its method's finished runs; null while nothing is known.</param>
+public sealed record ExperimentProgress(int Done, int Total, ExperimentCell? Current, EpochReport? Epoch, TimeSpan? Remaining);
+
+/// <summary>Hooks of <see cref="ExperimentRunner.Run"/>.</summary>
+public sealed class ExperimentHooks
+{
+    public Action<ExperimentProgress>? Progress { get; init; }
+    public Action<string>? Log { get; init; }
+    public CancellationToken Cancellation { get; init; }
+}
+
+/// <summary>What a sweep or a merge produced.</summary>
+public sealed record ExperimentOutcome(string OutDir, IReadOnlyList<ResultRow> Rows, int Ran, int Skipped,
+    IReadOnlyList<string> Failures, string ReportPath);
+
+/// <summary>The saved state of an experiment folder (experiment.json).</summary>
+public sealed record ExperimentFile(ExperimentConfig Config, string Command, string Machine);
+
+/// <summary>
+/// Runs a grid (or one shard of it) into an experiment folder: every cell is an ordinary run folder under
+/// runs/&lt;dataset&gt;/&lt;method&gt;/a&lt;alpha&gt;-s&lt;seed&gt;/. A cell whose summary.json exists with the same options is
+/// skipped; a DNN-MM cell killed mid-training resumes from its checkpoint; any other unfinished cell is trained
+/// again. results.csv is rebuilt from the finished run folders after every cell (written atomically), so a killed
+/// sweep loses at most the cell it was training and never duplicates a row. At the end the report is written.
+/// </summary>
+public static class ExperimentRunner
+{
+    public const string ConfigFile = "experiment.json";
+    public const string ResultsFile = "results.csv";
+    public const string FailuresFile = "failures.txt";
+    public const string ReportFile = "report.html";
+    public const string TsneClassPng = "tsne-class.png";
+    public const string TsneClusterPng = "tsne-cluster.png";
+
+    public static ExperimentOutcome Run(ExperimentConfig config, string outDir, Shard shard, string command, bool force,
+        ExperimentHooks? hooks = null)
+    {
+        hooks ??= new ExperimentHooks();
+        config.Validate();
+        if (string.IsNullOrWhiteSpace(outDir)) throw new DnnmmInputException("--out: an experiment folder is required");
+        if (File.Exists(outDir)) throw new DnnmmInputException($"--out {outDir}: is a file, not a folder");
+        var all = ExperimentGrid.Cells(config);
+        var mine = all.Where(shard.Contains).ToList();
+        // Every cell's options and every dataset are checked before anything is written.
+        var options = all.ToDictionary(c => c.Index, c => ExperimentGrid.Options(config, c));
+        foreach (var c in mine) options[c.Index].MethodOptions();
+        foreach (var d in config.Datasets)
+        {
+            var first = mine.FirstOrDefault(c => c.Dataset == d);
+            if (first is null) continue;
+            var data = DataPipeline.Prepare(options[first.Index].Data);
+            hooks.Log?.Invoke($"{d.Name}: {data.Images.Count} images {data.Images.Channels}x{data.Images.Height}x{data.Images.Width}, K = {data.Images.ClassNames.Length} ({string.Join(", ", data.Images.ClassNames)})");
+        }
+        CheckFolder(config, outDir, force);
+        Directory.CreateDirectory(outDir);
+        AtomicFile.WriteAllText(Path.Combine(outDir, ConfigFile), Json.Serialize(new ExperimentFile(config, command, Machine())));
+
+        var pictureAlpha = PictureAlpha(config);
+        var failures = new List<string>();
+        var wall = new Dictionary<string, List<double>>();
+        int ran = 0, skipped = 0;
+        for (int i = 0; i < mine.Count; i++)
+        {
+            hooks.Cancellation.ThrowIfCancellationRequested();
+            var cell = mine[i];
+            var o = options[cell.Index];
+            string dir = Path.Combine(outDir, cell.RelativeDir);
+            string hash = ExperimentGrid.Hash(o);
+            if (Finished(dir, hash)) { skipped++; continue; }
+
+            int done = mine.Take(i).Count(c => Finished(Path.Combine(outDir, c.RelativeDir), ExperimentGrid.Hash(options[c.Index])));
+            TimeSpan? Eta() => Estimate(mine.Skip(i), outDir, options, wall);
+            var eta = Eta();
+            hooks.Progress?.Invoke(new ExperimentProgress(done, mine.Count, cell, null, eta));
+            bool resume = SameOptions(dir, hash) && TrainRun.CanResume(o.Method) && File.Exists(Path.Combine(dir, DnnmmMethod.CheckpointFile));
+            hooks.Log?.Invoke($"{(resume ? "resuming" : "training")} {cell} -> {cell.RelativeDir}");
+            var sw = Stopwatch.StartNew();
+            try
+            {
+                bool pictures = pictureAlpha is double pa && cell.Dataset == config.Datasets[0] && cell.Alpha == pa && cell.Seed == config.Seeds[0];
+                TrainRun.Run(o, dir, force: true, resume: resume, log: null,
+                    onEpoch: r => hooks.Progress?.Invoke(new ExperimentProgress(done, mine.Count, cell, r, eta)),
+                    cancel: hooks.Cancellation,
+                    afterFit: pictures ? (m, data) => WritePictures(m, data, dir, cell, hooks.Log) : null);
+                ran++;
+                wall.TryAdd(cell.Method.Name, new List<double>());
+                wall[cell.Method.Name].Add(sw.Elapsed.TotalSeconds);
+            }
+            catch (DnnmmTrainingException e)
+            {
+                string line = $"{cell}: {e.Message.Replace('\n', ' ')}";
+                failures.Add(line);
+                hooks.Log?.Invoke("failed: " + line);
+            }
+            WriteResults(config, outDir, options);
+        }
+        if (failures.Count > 0) AtomicFile.WriteAllText(Path.Combine(outDir, FailuresFile), string.Join("\n", failures) + "\n");
+        hooks.Progress?.Invoke(new ExperimentProgress(mine.Count - failures.Count, mine.Count, null, null, TimeSpan.Zero));
+        var rows = WriteResults(config, outDir, options);
+        string report = WriteReport(config, outDir, rows, command, Pictures(config, outDir), failures);
+        return new ExperimentOutcome(Path.GetFullPath(outDir), rows, ran, skipped, failures, report);
+    }
+
+    /// <summary>Joins the results of several experiment folders (shards of one grid) into one report in <paramref name="outDir"/>.</summary>
+    public static ExperimentOutcome Merge(IReadOnlyList<string> dirs, string outDir, string command)
+    {
+        if (dirs.Count == 0) throw new DnnmmInputException("experiment merge: give at least one experiment folder");
+        if (string.IsNullOrWhiteSpace(outDir)) throw new DnnmmInputException("--out: a folder for the merged report is required");
+        string fullOut = Path.GetFullPath(outDir);
+        ExperimentConfig? config = null;
+        string? configJson = null;
+        var rows = new Dictionary<(string, string, double, int), ResultRow>();
+        var pictures = new List<ReportPicture>();
+        foreach (var dir in dirs)
+        {
+            if (!Directory.Exists(dir)) throw new DnnmmInputException($"experiment merge: {dir}: folder not found");
+            if (Path.GetFullPath(dir).TrimEnd('/') == fullOut.TrimEnd('/'))
+                throw new DnnmmInputException($"experiment merge: --out {outDir} is one of the folders to merge; give a new folder");
+            var file = Json.Read<ExperimentFile>(Path.Combine(dir, ConfigFile));
+            string json = file.Config.ToJson();
+            if (configJson is null) { config = file.Config; configJson = json; }
+            else if (json != configJson)
+                throw new DnnmmInputException($"experiment merge: {dir} holds a different grid than {dirs[0]} (their experiment.json differ)");
+            string results = Path.Combine(dir, ResultsFile);
+            if (!File.Exists(results)) continue;
+            foreach (var r in ResultsCsv.Read(results))
+                rows.TryAdd((r.Dataset, r.Method, r.Alpha, r.Seed), r);
+            pictures.AddRange(Pictures(file.Config, dir).Where(p => File.Exists(p.Path)));
+        }
+        if (File.Exists(outDir)) throw new DnnmmInputException($"--out {outDir}: is a file, not a folder");
+        Directory.CreateDirectory(outDir);
+        var order = ExperimentGrid.Cells(config!).Select((c, i) => ((c.Dataset.Name, c.Method.Name, c.Alpha, c.Seed), i)).ToDictionary(x => x.Item1, x => x.i);
+        var list = rows.Values.OrderBy(r => order.TryGetValue((r.Dataset, r.Method, r.Alpha, r.Seed), out int i) ? i : int.MaxValue).ToList();
+        AtomicFile.WriteAllText(Path.Combine(outDir, ConfigFile), Json.Serialize(new ExperimentFile(config!, command, Machine())));
+        string report = WriteReport(config!, outDir, list, command, pictures.DistinctBy(p => p.Title).ToList(), Array.Empty<string>());
+        return new ExperimentOutcome(fullOut, list, 0, 0, Array.Empty<string>(), report);
+    }
+
+    /// <summary>The rows of every finished cell of the grid found in the folder, in grid order.</summary>
+    public static List<ResultRow> CollectRows(ExperimentConfig config, string outDir, IReadOnlyDictionary<int, TrainRunOptions>? options = null)
+    {
+        var rows = new List<ResultRow>();
+        foreach (var c in ExperimentGrid.Cells(config))
+        {
+            var o = options is not null ? options[c.Index] : ExperimentGrid.Options(config, c);
+            string dir = Path.Combine(outDir, c.RelativeDir);
+            string hash = ExperimentGrid.Hash(o);
+            if (!Finished(dir, hash)) continue;
+            var s = Json.Read<TrainSummary>(Path.Combine(dir, TrainRun.SummaryFile));
+            string classes = o.Data.Classes is { } cl ? string.Join(";", cl) : "all";
+            rows.Add(new ResultRow(c.Dataset.Name, classes, c.Method.Name, c.Alpha, c.Seed,
+                s.Acc ?? double.NaN, s.Ari ?? double.NaN, s.Nmi ?? double.NaN, s.LogLikelihood, s.Seconds, hash));
+        }
+        return rows;
+    }
+
+    private static List<ResultRow> WriteResults(ExperimentConfig config, string outDir, IReadOnlyDictionary<int, TrainRunOptions> options)
+    {
+        var rows = CollectRows(config, outDir, options);
+        ResultsCsv.Write(Path.Combine(outDir, ResultsFile), rows);
+        return rows;
+    }
+
+    private static string WriteReport(ExperimentConfig config, string outDir, IReadOnlyList<ResultRow> rows, string command,
+        IReadOnlyList<ReportPicture> pictures, IReadOnlyList<string> failures)
+    {
+        string? notes = failures.Count == 0 ? null : "Failed runs (not in the tables):\n" + string.Join("\n", failures);
+        ExperimentReport.Write(outDir, rows, new ReportInfo($"dnnmm experiment: {config.Name}", command, Machine(), pictures, notes));
+        return Path.GetFullPath(Path.Combine(outDir, ReportFile));
+    }
+
+    /// <summary>The t-SNE and sample pictures of the picture cells (first dataset, picture alpha, first seed), one set per method.</summary>
+    public static List<ReportPicture> Pictures(ExperimentConfig config, string outDir)
+    {
+        var list = new List<ReportPicture>();
+        if (PictureAlpha(config) is not double a) return list;
+        foreach (var c in ExperimentGrid.Cells(config).Where(c => c.Dataset == config.Datasets[0] && c.Alpha == a && c.Seed == config.Seeds[0]))
+        {
+            string dir = Path.Combine(outDir, c.RelativeDir);
+            string where = $"{c.Dataset.Name}, alpha {a.ToString("0.####", CultureInfo.InvariantCulture)}, seed {c.Seed}";
+            foreach (var (file, what) in new[] { (TsneClusterPng, "t-SNE of the latent space, coloured by cluster"),
+                         (TsneClassPng, "t-SNE of the latent space, coloured by true class"), (TrainRun.SamplesPng, "generated samples, one row per cluster") })
+            {
+                string p = Path.Combine(dir, file);
+                if (File.Exists(p)) list.Add(new ReportPicture($"{c.Method.Name}: {what} ({where})", p));
+            }
+        }
+        return list;
+    }
+
+    private static double? PictureAlpha(ExperimentConfig config) =>
+        config.PictureAlpha is double pa ? config.Alphas.OrderBy(a => Math.Abs(a - pa)).First() : null;
+
+    private static void WritePictures(IClusteringMethod m, PreparedData data, string dir, ExperimentCell cell, Action<string>? log)
+    {
+        if (m is not ILatentEncoder) return;
+        try
+        {
+            var r = LatentPlots.TsneScatter(m, data.Images, new TsneScatterOptions
+            {
+                MaxPoints = 2000, Dataset = $"{cell.Dataset.Name} ({cell.Method.Name})", Alpha = cell.Alpha,
+                Tsne = new TsneOptions { Seed = cell.Seed },
+            });
+            AtomicFile.WriteAllBytes(Path.Combine(dir, TsneClassPng), r.ByClassPng);
+            AtomicFile.WriteAllBytes(Path.Combine(dir, TsneClusterPng), r.ByClusterPng);
+        }
+        catch (Exception e) when (e is DnnmmInputException or InvalidOperationException)
+        {
+            log?.Invoke($"no t-SNE picture for {cell}: {e.Message}");
+        }
+    }
+
+    private static void CheckFolder(ExperimentConfig config, string outDir, bool force)
+    {
+        string path = Path.Combine(outDir, ConfigFile);
+        if (File.Exists(path))
+        {
+            var old = Json.Read<ExperimentFile>(path);
+            if (old.Config.ToJson() != config.ToJson() && !force)
+                throw new DnnmmInputException($"--out {outDir}: holds another experiment ('{old.Config.Name}', a different grid); use a new folder, or --force to run this grid there (finished runs with the same options are kept)");
+        }
+        else if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any() && !force)
+            throw new DnnmmInputException($"--out {outDir}: folder is not empty and holds no experiment; use a new folder or --force");
+    }
+
+    private static bool SameOptions(string dir, string hash)
+    {
+        string p = Path.Combine(dir, TrainRun.OptionsFile);
+        return File.Exists(p) && ExperimentGrid.Hash(File.ReadAllText(p)) == hash;
+    }
+
+    private static bool Finished(string dir, string hash) =>
+        File.Exists(Path.Combine(dir, TrainRun.SummaryFile)) && SameOptions(dir, hash);
+
+    private static TimeSpan? Estimate(IEnumerable<ExperimentCell> remaining, string outDir, IReadOnlyDictionary<int, TrainRunOptions> options,
+        Dictionary<string, List<double>> wall)
+    {
+        var known = new Dictionary<string, double>();
+        foreach (var (m, list) in wall) known[m] = list.Average();
+        double total = 0;
+        bool any = known.Count > 0;
+        double fallback = any ? known.Values.Average() : 0;
+        foreach (var c in remaining)
+        {
+            if (known.TryGetValue(c.Method.Name, out double t)) total += t;
+            else total += fallback;
+        }
+        return any ? TimeSpan.FromSeconds(total) : null;
+    }
+
+    /// <summary>A line describing this machine for the report.</summary>
+    public static string Machine()
+    {
+        string cpu = "";
+        try
+        {
+            if (File.Exists("/proc/cpuinfo"))
+                cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"))?.Split(':', 2)[1].Trim() ?? "";
+        }
+        catch (IOException) { }
+        double gib = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
+        return $"{Environment.ProcessorCount} cores{(cpu.Length > 0 ? $" ({cpu})" : "")}, {gib:F0} GiB, {RuntimeInformation.OSDescription}, .NET {Environment.Version}";
+    }
+}

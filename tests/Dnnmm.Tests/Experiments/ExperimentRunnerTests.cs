@@ -1,0 +1,151 @@
+using Dnnmm.Experiments;
+using Dnnmm.Training;
+using Xunit;
+using static Dnnmm.Tests.Cli.CliRunner;
+
+namespace Dnnmm.Tests.Experiments;
+
+public class ExperimentRunnerTests : IDisposable
+{
+    private readonly string root = Path.Combine(Path.GetTempPath(), $"dnnmm-exp-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(root)) Directory.Delete(root, true);
+    }
+
+    private string Dir(string name) => Path.Combine(root, name);
+
+    [Fact]
+    public void A_sweep_writes_every_run_and_the_report_and_a_second_sweep_skips_them()
+    {
+        var c = ExperimentGridTests.Tiny();
+        var first = ExperimentRunner.Run(c, Dir("a"), Shard.All, "test", force: false);
+        Assert.Equal(8, first.Ran);
+        Assert.Empty(first.Failures);
+        Assert.Equal(8, first.Rows.Count);
+        Assert.Equal(8, ResultsCsv.Read(Path.Combine(Dir("a"), "results.csv")).Count);
+        foreach (var f in new[] { "report.html", "summary.md", "summary.html", "experiment.json" })
+            Assert.True(File.Exists(Path.Combine(Dir("a"), f)), f);
+        Assert.All(first.Rows, r => Assert.InRange(r.Acc, 0.0, 1.0));
+        Assert.Equal(first.Rows.Count(r => r.Method == "dnnmm"), first.Rows.Count(r => r.Method == "dnnmm" && r.LogLikelihood is not null));
+        // The picture cell (alpha 0.5, seed 1) of the method with an encoder has its t-SNE pictures.
+        Assert.True(File.Exists(Path.Combine(Dir("a"), "runs", "mnist2", "dnnmm", "a0.5-s1", ExperimentRunner.TsneClusterPng)));
+
+        var again = ExperimentRunner.Run(c, Dir("a"), Shard.All, "test", force: false);
+        Assert.Equal(0, again.Ran);
+        Assert.Equal(8, again.Skipped);
+        Assert.Equal(first.Rows, again.Rows);
+    }
+
+    [Fact]
+    public void A_killed_sweep_reruns_only_the_unfinished_run_without_duplicates()
+    {
+        var c = ExperimentGridTests.Tiny();
+        var full = ExperimentRunner.Run(c, Dir("a"), Shard.All, "test", force: false);
+        // A kill during training leaves a run folder without summary.json (and, for DNN-MM, a checkpoint).
+        var cell = ExperimentGrid.Cells(c)[5];
+        File.Delete(Path.Combine(Dir("a"), cell.RelativeDir, TrainRun.SummaryFile));
+        Assert.Equal(7, ExperimentRunner.CollectRows(c, Dir("a")).Count);
+        var again = ExperimentRunner.Run(c, Dir("a"), Shard.All, "test", force: false);
+        Assert.Equal(1, again.Ran);
+        Assert.Equal(full.Rows.Select(r => (r.Method, r.Alpha, r.Seed, r.Acc)), again.Rows.Select(r => (r.Method, r.Alpha, r.Seed, r.Acc)));
+        Assert.Equal(8, ResultsCsv.Read(Path.Combine(Dir("a"), "results.csv")).Count);
+    }
+
+    [Fact]
+    public void A_cancelled_sweep_continues_where_it_stopped()
+    {
+        var c = ExperimentGridTests.Tiny();
+        using var cts = new CancellationTokenSource();
+        int cells = 0;
+        Assert.ThrowsAny<OperationCanceledException>(() => ExperimentRunner.Run(c, Dir("a"), Shard.All, "test", false, new ExperimentHooks
+        {
+            Cancellation = cts.Token,
+            Progress = p => { if (p.Current is not null && p.Epoch is null && ++cells == 3) cts.Cancel(); },
+        }));
+        int finished = ExperimentRunner.CollectRows(c, Dir("a")).Count;
+        Assert.InRange(finished, 2, 3);
+        var rest = ExperimentRunner.Run(c, Dir("a"), Shard.All, "test", force: false);
+        Assert.Equal(8 - finished, rest.Ran);
+        Assert.Equal(8, rest.Rows.Count);
+    }
+
+    [Fact]
+    public void Shards_together_give_the_same_rows_as_one_sweep_and_merge_joins_them()
+    {
+        var c = ExperimentGridTests.Tiny();
+        var full = ExperimentRunner.Run(c, Dir("full"), Shard.All, "test", force: false);
+        var s1 = ExperimentRunner.Run(c, Dir("s1"), new Shard(1, 3), "test", force: false);
+        var s2 = ExperimentRunner.Run(c, Dir("s2"), new Shard(2, 3), "test", force: false);
+        var s3 = ExperimentRunner.Run(c, Dir("s3"), new Shard(3, 3), "test", force: false);
+        Assert.Equal(8, s1.Rows.Count + s2.Rows.Count + s3.Rows.Count);
+        var merged = ExperimentRunner.Merge(new[] { Dir("s1"), Dir("s2"), Dir("s3"), Dir("s1") }, Dir("merged"), "test");
+        Assert.Equal(full.Rows.Select(r => (r.Method, r.Alpha, r.Seed, r.Acc, r.Ari, r.Nmi, r.OptionsHash)),
+            merged.Rows.Select(r => (r.Method, r.Alpha, r.Seed, r.Acc, r.Ari, r.Nmi, r.OptionsHash)));
+        Assert.True(File.Exists(Path.Combine(Dir("merged"), "report.html")));
+        Assert.Contains("data:image/png;base64", File.ReadAllText(Path.Combine(Dir("merged"), "report.html")));
+    }
+
+    [Fact]
+    public void Merge_refuses_different_grids_missing_folders_and_an_input_as_output()
+    {
+        var c = ExperimentGridTests.Tiny() with { Seeds = new[] { 1 }, Alphas = new[] { 0.5 } };
+        ExperimentRunner.Run(c, Dir("a"), Shard.All, "test", force: false);
+        ExperimentRunner.Run(c with { Name = "other" }, Dir("b"), Shard.All, "test", force: false);
+        Assert.Contains("different grid", Assert.Throws<DnnmmInputException>(() => ExperimentRunner.Merge(new[] { Dir("a"), Dir("b") }, Dir("m"), "t")).Message);
+        Assert.Contains("not found", Assert.Throws<DnnmmInputException>(() => ExperimentRunner.Merge(new[] { Dir("a"), Dir("zz") }, Dir("m"), "t")).Message);
+        Assert.Contains("one of the folders", Assert.Throws<DnnmmInputException>(() => ExperimentRunner.Merge(new[] { Dir("a") }, Dir("a"), "t")).Message);
+    }
+
+    [Fact]
+    public void Another_grid_in_the_same_folder_is_refused_without_force_and_keeps_matching_runs_with_force()
+    {
+        var c = ExperimentGridTests.Tiny() with { Seeds = new[] { 1 } };
+        ExperimentRunner.Run(c, Dir("a"), Shard.All, "test", force: false);
+        var bigger = c with { Seeds = new[] { 1, 2 } };
+        var e = Assert.Throws<DnnmmInputException>(() => ExperimentRunner.Run(bigger, Dir("a"), Shard.All, "test", force: false));
+        Assert.Contains("another experiment", e.Message);
+        Assert.Equal(4, ResultsCsv.Read(Path.Combine(Dir("a"), "results.csv")).Count);
+        var r = ExperimentRunner.Run(bigger, Dir("a"), Shard.All, "test", force: true);
+        Assert.Equal(4, r.Skipped);
+        Assert.Equal(4, r.Ran);
+    }
+
+    [Fact]
+    public void A_folder_that_is_not_an_experiment_is_refused()
+    {
+        Directory.CreateDirectory(Dir("x"));
+        File.WriteAllText(Path.Combine(Dir("x"), "notes.txt"), "mine");
+        var e = Assert.Throws<DnnmmInputException>(() => ExperimentRunner.Run(ExperimentGridTests.Tiny(), Dir("x"), Shard.All, "t", false));
+        Assert.Contains("not empty", e.Message);
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(Dir("x"), "notes.txt")));
+    }
+
+    [Fact]
+    public void Cli_runs_a_config_prints_presets_and_refuses_bad_input()
+    {
+        string cfg = Path.Combine(root, "grid.json");
+        Directory.CreateDirectory(root);
+        File.WriteAllText(cfg, (ExperimentGridTests.Tiny() with { Seeds = new[] { 1 }, Alphas = new[] { 0.5 } }).ToJson());
+        var r = Run("experiment", "--config", cfg, "--out", Dir("cli"));
+        Assert.True(r.Code == 0, r.Err + r.Out);
+        Assert.Contains("2 runs trained", r.Out);
+        Assert.True(File.Exists(Path.Combine(Dir("cli"), "report.html")));
+
+        var p = Run("experiment", "--preset", "paper-mnist5", "--print-config");
+        Assert.Equal(0, p.Code);
+        Assert.Contains("dnnmm-no-gan", p.Out);
+
+        AssertBadInput(Run("experiment", "--out", Dir("z")), "--preset");
+        AssertBadInput(Run("experiment", "--preset", "quick", "--config", cfg, "--out", Dir("z")), "exactly one");
+        AssertBadInput(Run("experiment", "--preset", "nope", "--out", Dir("z")), "nope");
+        AssertBadInput(Run("experiment", "--preset", "paper-cifar10-noisy", "--out", Dir("z")), "--cifar10");
+        AssertBadInput(Run("experiment", "--preset", "quick", "--shard", "3/2", "--out", Dir("z")), "--shard");
+        AssertBadInput(Run("experiment", "--preset", "quick", "--methods", "dnnmm,foo", "--out", Dir("z")), "foo");
+        AssertBadInput(Run("experiment", "--preset", "quick", "--seeds", "1,x", "--out", Dir("z")), "--seeds");
+        AssertBadInput(Run("experiment", "--config", Path.Combine(root, "missing.json"), "--out", Dir("z")), "missing.json");
+        AssertBadInput(Run("experiment", "merge", Path.Combine(root, "nothere"), "--out", Dir("m")), "not found");
+        Assert.False(Directory.Exists(Dir("z")));
+    }
+}
