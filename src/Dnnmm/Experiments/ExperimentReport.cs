@@ -11,7 +11,8 @@ public sealed record ReportPicture(string Title, string Path);
 /// <param name="Machine">The machine it ran on, in words.</param>
 /// <param name="Pictures">Further pictures to show after the plots.</param>
 /// <param name="Notes">Free text shown under the header; null: none.</param>
-public sealed record ReportInfo(string Title, string Command, string Machine, IReadOnlyList<ReportPicture> Pictures, string? Notes = null);
+public sealed record ReportInfo(string Title, string Command, string Machine, IReadOnlyList<ReportPicture> Pictures, string? Notes = null,
+    string Reference = ExperimentReport.DefaultReference);
 
 /// <summary>
 /// The report of an experiment grid, in one folder: results.csv, summary.md (header, tables, paired tests, links to
@@ -21,7 +22,7 @@ public sealed record ReportInfo(string Title, string Command, string Machine, IR
 public static class ExperimentReport
 {
     /// <summary>The reference method of the paired tests.</summary>
-    public const string Reference = "dnnmm";
+    public const string DefaultReference = "dnnmm";
 
     /// <summary>
     /// Writes the report of <paramref name="rows"/> into <paramref name="outDir"/> (created when missing; every file
@@ -39,7 +40,7 @@ public static class ExperimentReport
 
         AtomicFile.WriteAllText(Path.Combine(outDir, "summary.md"), SummaryMarkdown(outDir, rows, info, plots, pictures));
         AtomicFile.WriteAllText(Path.Combine(outDir, "summary.html"),
-            Page(info.Title, $"<h1>{H(info.Title)}</h1>\n" + SummaryTables.Html(rows, Reference)));
+            Page(info.Title, $"<h1>{H(info.Title)}</h1>\n" + SummaryTables.Html(rows, info.Reference)));
         AtomicFile.WriteAllText(Path.Combine(outDir, "report.html"), ReportHtml(rows, info, plots, pictures));
     }
 
@@ -52,7 +53,7 @@ public static class ExperimentReport
         sb.Append("Machine: ").Append(OneLine(info.Machine)).Append("\n\n");
         if (!string.IsNullOrWhiteSpace(info.Notes)) sb.Append(info.Notes.Trim()).Append("\n\n");
         sb.Append(Counts(rows)).Append("\n\n");
-        sb.Append(SummaryTables.Markdown(rows, Reference)).Append('\n');
+        sb.Append(SummaryTables.Markdown(rows, info.Reference)).Append('\n');
         if (plots.Count > 0)
         {
             sb.Append("## Plots\n\n");
@@ -77,7 +78,7 @@ public static class ExperimentReport
         sb.Append("<p><b>Machine</b>: ").Append(H(info.Machine)).Append("</p>\n");
         if (!string.IsNullOrWhiteSpace(info.Notes)) sb.Append("<p class=\"notes\">").Append(H(info.Notes.Trim())).Append("</p>\n");
         sb.Append("<p>").Append(H(Counts(rows))).Append("</p>\n");
-        sb.Append(SummaryTables.Html(rows, Reference));
+        sb.Append(SummaryTables.Html(rows, info.Reference));
         if (plots.Count > 0)
         {
             sb.Append("<h2>Plots</h2>\n<div class=\"plots\">\n");

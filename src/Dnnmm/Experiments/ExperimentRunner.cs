@@ -178,7 +178,7 @@ public static class ExperimentRunner
         IReadOnlyList<ReportPicture> pictures, IReadOnlyList<string> failures)
     {
         string? notes = failures.Count == 0 ? null : "Failed runs (not in the tables):\n" + string.Join("\n", failures);
-        ExperimentReport.Write(outDir, rows, new ReportInfo($"dnnmm experiment: {config.Name}", command, Machine(), pictures, notes));
+        ExperimentReport.Write(outDir, rows, new ReportInfo($"dnnmm experiment: {config.Name}", command, Machine(), pictures, notes, config.Reference));
         return Path.GetFullPath(Path.Combine(outDir, ReportFile));
     }
 
