@@ -114,39 +114,86 @@ public static class ExperimentRunner
         return new ExperimentOutcome(Path.GetFullPath(outDir), rows, ran, skipped, failures, report);
     }
 
-    /// <summary>Joins the results of several experiment folders (shards of one grid) into one report in <paramref name="outDir"/>.</summary>
+    /// <summary>
+    /// Joins the results of several experiment folders into one report in <paramref name="outDir"/>: shards of one
+    /// grid, or parts run with different --methods or --seeds. Their grids must agree wherever they overlap (a dataset
+    /// or method of the same name has the same options); the joined grid is their union. A run present in several
+    /// folders counts once. The pictures are copied to &lt;out&gt;/pictures/.
+    /// </summary>
     public static ExperimentOutcome Merge(IReadOnlyList<string> dirs, string outDir, string command)
     {
         if (dirs.Count == 0) throw new DnnmmInputException("experiment merge: give at least one experiment folder");
         if (string.IsNullOrWhiteSpace(outDir)) throw new DnnmmInputException("--out: a folder for the merged report is required");
-        string fullOut = Path.GetFullPath(outDir);
-        ExperimentConfig? config = null;
-        string? configJson = null;
-        var rows = new Dictionary<(string, string, double, int), ResultRow>();
-        var pictures = new List<ReportPicture>();
+        if (File.Exists(outDir)) throw new DnnmmInputException($"--out {outDir}: is a file, not a folder");
+        string fullOut = Path.GetFullPath(outDir).TrimEnd('/');
+        var files = new List<(string Dir, ExperimentFile File)>();
         foreach (var dir in dirs)
         {
             if (!Directory.Exists(dir)) throw new DnnmmInputException($"experiment merge: {dir}: folder not found");
-            if (Path.GetFullPath(dir).TrimEnd('/') == fullOut.TrimEnd('/'))
+            if (Path.GetFullPath(dir).TrimEnd('/') == fullOut)
                 throw new DnnmmInputException($"experiment merge: --out {outDir} is one of the folders to merge; give a new folder");
-            var file = Json.Read<ExperimentFile>(Path.Combine(dir, ConfigFile));
-            string json = file.Config.ToJson();
-            if (configJson is null) { config = file.Config; configJson = json; }
-            else if (json != configJson)
-                throw new DnnmmInputException($"experiment merge: {dir} holds a different grid than {dirs[0]} (their experiment.json differ)");
-            string results = Path.Combine(dir, ResultsFile);
-            if (!File.Exists(results)) continue;
-            foreach (var r in ResultsCsv.Read(results))
-                rows.TryAdd((r.Dataset, r.Method, r.Alpha, r.Seed), r);
-            pictures.AddRange(Pictures(file.Config, dir).Where(p => File.Exists(p.Path)));
+            files.Add((dir, Json.Read<ExperimentFile>(Path.Combine(dir, ConfigFile))));
         }
-        if (File.Exists(outDir)) throw new DnnmmInputException($"--out {outDir}: is a file, not a folder");
+        var config = Union(files.Select(f => (f.Dir, f.File.Config)).ToList());
+        var rows = new Dictionary<(string, string, double, int), ResultRow>();
+        var pictures = new List<ReportPicture>();
+        foreach (var (dir, file) in files)
+        {
+            string results = Path.Combine(dir, ResultsFile);
+            if (File.Exists(results))
+                foreach (var r in ResultsCsv.Read(results))
+                    rows.TryAdd((r.Dataset, r.Method, r.Alpha, r.Seed), r);
+            pictures.AddRange(Pictures(file.Config, dir));
+        }
         Directory.CreateDirectory(outDir);
-        var order = ExperimentGrid.Cells(config!).Select((c, i) => ((c.Dataset.Name, c.Method.Name, c.Alpha, c.Seed), i)).ToDictionary(x => x.Item1, x => x.i);
+        var copied = new List<ReportPicture>();
+        foreach (var p in pictures.DistinctBy(p => p.Title))
+        {
+            string rel = Path.GetRelativePath(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(p.Path)!, "..", "..", "..")), p.Path);
+            string dest = Path.Combine(outDir, "pictures", rel.Replace(Path.DirectorySeparatorChar, '_'));
+            Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
+            AtomicFile.WriteAllBytes(dest, File.ReadAllBytes(p.Path));
+            copied.Add(p with { Path = dest });
+        }
+        var order = ExperimentGrid.Cells(config).ToDictionary(c => (c.Dataset.Name, c.Method.Name, c.Alpha, c.Seed), c => c.Index);
         var list = rows.Values.OrderBy(r => order.TryGetValue((r.Dataset, r.Method, r.Alpha, r.Seed), out int i) ? i : int.MaxValue).ToList();
-        AtomicFile.WriteAllText(Path.Combine(outDir, ConfigFile), Json.Serialize(new ExperimentFile(config!, command, Machine())));
-        string report = WriteReport(config!, outDir, list, command, pictures.DistinctBy(p => p.Title).ToList(), Array.Empty<string>());
-        return new ExperimentOutcome(fullOut, list, 0, 0, Array.Empty<string>(), report);
+        AtomicFile.WriteAllText(Path.Combine(outDir, ConfigFile), Json.Serialize(new ExperimentFile(config, command, Machine())));
+        string report = WriteReport(config, outDir, list, command, copied, Array.Empty<string>());
+        return new ExperimentOutcome(Path.GetFullPath(outDir), list, 0, 0, Array.Empty<string>(), report);
+    }
+
+    /// <summary>The union of grids that agree wherever they overlap; throws naming the first disagreement.</summary>
+    public static ExperimentConfig Union(IReadOnlyList<(string Dir, ExperimentConfig Config)> parts)
+    {
+        var first = parts[0].Config;
+        var datasets = new List<ExperimentDataset>();
+        var methods = new List<ExperimentMethod>();
+        var alphas = new List<double>();
+        var seeds = new List<int>();
+        foreach (var (dir, c) in parts)
+        {
+            foreach (var d in c.Datasets)
+            {
+                var same = datasets.FirstOrDefault(x => x.Name == d.Name);
+                if (same is null) datasets.Add(d);
+                else if (Json.Serialize(same.Data) != Json.Serialize(d.Data))
+                    throw new DnnmmInputException($"experiment merge: {dir}: dataset '{d.Name}' has other data options than in {parts[0].Dir} (a different grid)");
+            }
+            foreach (var m in c.Methods)
+            {
+                var same = methods.FirstOrDefault(x => x.Name == m.Name);
+                if (same is null) methods.Add(m);
+                else if (same.Options.ToJsonString() != m.Options.ToJsonString())
+                    throw new DnnmmInputException($"experiment merge: {dir}: method '{m.Name}' has other options than in {parts[0].Dir} (a different grid)");
+            }
+            if (c.Threads != first.Threads)
+                throw new DnnmmInputException($"experiment merge: {dir}: runs with --threads {c.Threads}, {parts[0].Dir} with {first.Threads} (a different grid)");
+            alphas.AddRange(c.Alphas.Where(a => !alphas.Contains(a)));
+            seeds.AddRange(c.Seeds.Where(s => !seeds.Contains(s)));
+        }
+        alphas.Sort();
+        string reference = methods.Any(m => m.Name == first.Reference) ? first.Reference : methods[0].Name;
+        return first with { Datasets = datasets, Methods = methods, Alphas = alphas, Seeds = seeds, Reference = reference };
     }
 
     /// <summary>The rows of every finished cell of the grid found in the folder, in grid order.</summary>

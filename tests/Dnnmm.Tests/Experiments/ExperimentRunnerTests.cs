@@ -88,13 +88,27 @@ public class ExperimentRunnerTests : IDisposable
     }
 
     [Fact]
-    public void Merge_refuses_different_grids_missing_folders_and_an_input_as_output()
+    public void Merge_joins_parts_run_with_other_methods_and_refuses_conflicting_grids_missing_folders_and_an_input_as_output()
     {
         var c = ExperimentGridTests.Tiny() with { Seeds = new[] { 1 }, Alphas = new[] { 0.5 } };
-        ExperimentRunner.Run(c, Dir("a"), Shard.All, "test", force: false);
-        ExperimentRunner.Run(c with { Name = "other" }, Dir("b"), Shard.All, "test", force: false);
-        Assert.Contains("different grid", Assert.Throws<DnnmmInputException>(() => ExperimentRunner.Merge(new[] { Dir("a"), Dir("b") }, Dir("m"), "t")).Message);
-        Assert.Contains("not found", Assert.Throws<DnnmmInputException>(() => ExperimentRunner.Merge(new[] { Dir("a"), Dir("zz") }, Dir("m"), "t")).Message);
+        var kmeansOnly = c with { Methods = c.Methods.Where(m => m.Name == "kmeans").ToList(), Reference = "kmeans" };
+        var dnnmmOnly = c with { Methods = c.Methods.Where(m => m.Name == "dnnmm").ToList() };
+        ExperimentRunner.Run(kmeansOnly, Dir("a"), Shard.All, "test", force: false);
+        ExperimentRunner.Run(dnnmmOnly, Dir("b"), Shard.All, "test", force: false);
+        var merged = ExperimentRunner.Merge(new[] { Dir("a"), Dir("b") }, Dir("m"), "t");
+        Assert.Equal(new[] { "kmeans", "dnnmm" }, merged.Rows.Select(r => r.Method));
+        Assert.True(File.Exists(Path.Combine(Dir("m"), "pictures", "mnist2_dnnmm_a0.5-s1_tsne-cluster.png")));
+        var back = Json.Read<ExperimentFile>(Path.Combine(Dir("m"), "experiment.json"));
+        Assert.Equal("dnnmm", back.Config.Reference);
+
+        var clash = c with
+        {
+            Methods = new[] { new ExperimentMethod("kmeans", (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse("""{"method": "kmeans", "kMeans": {"restarts": 3}}""")!) },
+            Reference = "kmeans",
+        };
+        ExperimentRunner.Run(clash, Dir("c"), Shard.All, "test", force: false);
+        Assert.Contains("method 'kmeans'", Assert.Throws<DnnmmInputException>(() => ExperimentRunner.Merge(new[] { Dir("a"), Dir("c") }, Dir("m2"), "t")).Message);
+        Assert.Contains("not found", Assert.Throws<DnnmmInputException>(() => ExperimentRunner.Merge(new[] { Dir("a"), Dir("zz") }, Dir("m3"), "t")).Message);
         Assert.Contains("one of the folders", Assert.Throws<DnnmmInputException>(() => ExperimentRunner.Merge(new[] { Dir("a") }, Dir("a"), "t")).Message);
     }
 

@@ -4,9 +4,11 @@ namespace Dnnmm.Tests.Training;
 
 public class MinMaxEmTrainerTests
 {
+    // The paper's equations as written: learned omega (eq 11) and no warm-up of the unlabelled likelihood term.
     private static DnnmmOptions Tiny(int epochs = 3) => new()
     {
         Epochs = epochs, BatchSize = 16, LabelledBatchSize = 8, Width = 8, LearningRate = 1e-3, Threads = 1,
+        WarmupEpochs = 0, Omega = OmegaUpdate.Epoch,
     };
 
     private static (List<EpochReport> Reports, DnnmmMethod Method) Train(DnnmmOptions o, int seed = 1, string? dir = null, bool resume = false)
@@ -30,6 +32,16 @@ public class MinMaxEmTrainerTests
         Assert.True(r[^1].Values["log_likelihood"] > r[0].Values["log_likelihood"]);
         Assert.True(r[^1].Values["consistency"] < r[0].Values["consistency"]);
         Assert.InRange(r[^1].Omega!.Sum(), 0.999, 1.001);
+    }
+
+    [Fact]
+    public void TheDefaultsKeepOmegaUniformAndWarmUpTheUnlabelledLikelihood()
+    {
+        var (r, m) = Train(Tiny(2) with { WarmupEpochs = new DnnmmOptions().WarmupEpochs, Omega = new DnnmmOptions().Omega });
+        using var _ = m;
+        Assert.All(r[^1].Omega!, w => Assert.Equal(1.0 / 3, w, 1e-6));
+        Assert.Equal(0.0, r[0].Values["likelihood"]);
+        Assert.NotEqual(0.0, r[1].Values["likelihood"]);
     }
 
     [Fact]
