@@ -99,7 +99,7 @@ public class ExperimentRunnerTests : IDisposable
         Assert.Equal(new[] { "kmeans", "dnnmm" }, merged.Rows.Select(r => r.Method));
         Assert.True(File.Exists(Path.Combine(Dir("m"), "pictures", "mnist2_dnnmm_a0.5-s1_tsne-cluster.png")));
         var back = Json.Read<ExperimentFile>(Path.Combine(Dir("m"), "experiment.json"));
-        Assert.Equal("dnnmm", back.Config.Reference);
+        Assert.Equal("kmeans", back.Config.Reference); // the first part's reference
 
         var clash = c with
         {
