@@ -11,7 +11,8 @@ public enum DynAeArchitecture
 
 /// <summary>
 /// Every hyper-parameter of DynAE (Mrabah, Khan, Ksantini; Neural Networks 2020) and its semi-supervised
-/// version, defaults in one place: the official MNIST settings except the numbers of epochs
+/// version, defaults in one place: the official MNIST settings except the numbers of epochs and the
+/// interpolation coefficient of phase 1 (AcaiFoldAlpha)
 /// (docs/baselines.md).
 /// </summary>
 public sealed record DynAeOptions : IMethodOptions
