@@ -190,8 +190,10 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder
             var idx = tensor(order[s0..s1].Select(i => (long)i).ToArray());
             var x = xAll.index_select(0, idx).to(device);
             long b = x.shape[0];
-            // alpha ~ U(0, 1) per image; the mix coefficient beta = 0.5 - |u - 0.5| per batch (official).
+            // alpha per image: 0.5 - |u - 0.5| in [0, 0.5] (the ACAI paper; default) or u ~ U(0, 1) (the official
+            // DynAE code, AcaiFoldAlpha = false); the mix coefficient beta = 0.5 - |u - 0.5| per batch (official).
             var alpha = rand(new long[] { b }, generator: gen).to(device);
+            if (o.AcaiFoldAlpha) alpha = alpha.sub(0.5).abs().neg().add(0.5);
             double beta = 0.5 - Math.Abs(rand(new long[] { 1 }, generator: gen).item<float>() - 0.5);
 
             var z = ae.Encode(x);

@@ -11,7 +11,8 @@ public enum DynAeArchitecture
 
 /// <summary>
 /// Every hyper-parameter of DynAE (Mrabah, Khan, Ksantini; Neural Networks 2020) and its semi-supervised
-/// version, defaults in one place: the official MNIST settings except the numbers of epochs
+/// version, defaults in one place: the official MNIST settings except the numbers of epochs and the
+/// interpolation coefficient of phase 1 (AcaiFoldAlpha)
 /// (docs/baselines.md).
 /// </summary>
 public sealed record DynAeOptions : IMethodOptions
@@ -31,6 +32,14 @@ public sealed record DynAeOptions : IMethodOptions
     public int EmbeddingDim { get; init; } = 10;
     /// <summary>lambda: weight of the critic term in the autoencoder's phase-1 loss (the official 0.5).</summary>
     public double AcaiWeight { get; init; } = 0.5;
+    /// <summary>
+    /// The interpolation coefficient alpha of phase 1, per image: true (default) alpha = 0.5 - |u - 0.5| in [0, 0.5]
+    /// as the ACAI paper (Berthelot et al. 2019), which DynAE's phase 1 adopts; false alpha = u ~ U(0, 1) as the
+    /// official DynAE code. With U(0, 1) the critic cannot tell alpha from 1 - alpha (the decoded image is the same
+    /// kind of blend), so it predicts about 0.5 for every interpolation and the lambda term keeps the autoencoder near
+    /// the mean image (docs/baselines.md).
+    /// </summary>
+    public bool AcaiFoldAlpha { get; init; } = true;
     /// <summary>gamma: weight of the reconstruction term in the phase-2 loss (the official 100).</summary>
     public double Gamma { get; init; } = 100;
     /// <summary>kappa: beta1 = kappa / K, beta2 = beta1 / 2.</summary>
