@@ -65,7 +65,7 @@ public static class ExperimentPresets
         new ExperimentMethod("dnnmm-no-gan", O("""{"method": "dnnmm", "dnnmm": {"lambda1": 0, "lambda2": 0}}""")),
         new ExperimentMethod("dnnmm-labelled-only", O("""{"method": "dnnmm", "dnnmm": {"unlabelledWeight": 0, "lambda1": 0, "lambda2": 0}}""")),
         new ExperimentMethod("clustergan-ss", O("""{"method": "clustergan", "clusterGan": {"epochs": 3, "readout": "argmax"}}""")),
-        new ExperimentMethod("dynae-ss", O("""{"method": "dynae", "dynAe": {"pretrainEpochs": 10, "clusterEpochs": 10}}""")),
+        new ExperimentMethod("dynae-ss", O("""{"method": "dynae", "dynAe": {"pretrainEpochs": 10, "clusterEpochs": 10, "batchSize": 64, "pretrainLearningRate": 0.001}}""")),
         new ExperimentMethod("kmeans", O("""{"method": "kmeans"}""")),
         new ExperimentMethod("labelled-only", O("""{"method": "labelled-only"}""")),
     };
@@ -90,7 +90,7 @@ public static class ExperimentPresets
             new ExperimentMethod("dnnmm", O("""{"method": "dnnmm", "dnnmm": {"epochs": 6}}""")),
             new ExperimentMethod("dnnmm-no-gan", O("""{"method": "dnnmm", "dnnmm": {"epochs": 6, "lambda1": 0, "lambda2": 0}}""")),
             new ExperimentMethod("clustergan-ss", O("""{"method": "clustergan", "clusterGan": {"epochs": 1, "readout": "argmax"}}""")),
-            new ExperimentMethod("dynae-ss", O("""{"method": "dynae", "dynAe": {"pretrainEpochs": 3, "clusterEpochs": 3}}""")),
+            new ExperimentMethod("dynae-ss", O("""{"method": "dynae", "dynAe": {"pretrainEpochs": 3, "clusterEpochs": 3, "batchSize": 64, "pretrainLearningRate": 0.001}}""")),
             new ExperimentMethod("kmeans", O("""{"method": "kmeans"}""")),
         },
         Alphas = new[] { 0.05, 0.2 },
