@@ -17,7 +17,7 @@ namespace Dnnmm.Baselines;
 /// One epoch is one pass of the real images through the critic (a critic step per batch), with a
 /// generator and encoder step after every CriticSteps critic steps.
 /// </summary>
-public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder
+public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavableMethod
 {
     private readonly ClusterGanOptions o;
     private readonly int seed;
@@ -26,6 +26,7 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder
     private Device device = CPU;
     private ImageShape shape;
     private KMeansResult? centroids;
+    private string[] classNames = Array.Empty<string>();
 
     public ClusterGanMethod(ClusterGanOptions options, int seed)
     {
@@ -58,6 +59,7 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder
         DnnmmMethod.ConfigureThreads(o.Threads);
         device = DnnmmMethod.ResolveDevice(o.Device);
         shape = BaselineCommon.ShapeOf(input.Images);
+        classNames = input.Images.ClassNames;
         int K = Clusters = input.Clusters;
         int latent = o.LatentDim(K);
         torch.manual_seed(seed);
@@ -265,6 +267,52 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder
         var x = G.forward(z).cpu();
         G.train();
         return x.data<float>().ToArray();
+    }
+
+    /// <summary>
+    /// model.bin: the state dicts of G and E and the k-means readout's centroids (already renamed to match
+    /// argmax E_c). The critic D is not kept: prediction and sampling do not use it.
+    /// </summary>
+    public void Save(string runDir)
+    {
+        BaselineModelFile.Save(runDir, BaselineModelFile.Info(Name, shape, Clusters, classNames), w =>
+        {
+            G.save(w); E.save(w);
+            w.Write(centroids is not null);
+            if (centroids is not null) BaselineModelFile.WriteKMeans(w, centroids);
+        });
+    }
+
+    /// <summary>A ClusterGAN saved by <see cref="Save"/>, on <paramref name="options"/>' device (without the critic: <see cref="D"/> throws).</summary>
+    public static ClusterGanMethod Load(string runDir, ClusterGanOptions options, int seed)
+    {
+        var m = new ClusterGanMethod(options, seed);
+        try
+        {
+            BaselineModelFile.Load(runDir, m.Name, (info, r) =>
+            {
+                m.shape = info.Shape;
+                m.classNames = info.ClassNames;
+                int K = m.Clusters = info.Clusters;
+                int latent = options.LatentDim(K);
+                m.g = new ClusterGanGenerator(latent, m.shape, options.Width, options.Hidden);
+                m.e = new ClusterGanConvNet("clustergan_encoder", m.shape, options.Width, options.Hidden, latent);
+                m.g.load(r); m.e.load(r);
+                if (r.ReadBoolean())
+                {
+                    m.centroids = BaselineModelFile.ReadKMeans(r);
+                    if (m.centroids.K != K) throw new InvalidDataException($"{m.centroids.K} readout centroids for {K} clusters");
+                }
+            });
+            m.device = DnnmmMethod.ResolveDevice(options.Device);
+            m.G.to(m.device); m.E.to(m.device);
+            return m;
+        }
+        catch
+        {
+            m.Dispose();
+            throw;
+        }
     }
 
     public void Dispose()

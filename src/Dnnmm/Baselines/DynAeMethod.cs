@@ -18,13 +18,14 @@ namespace Dnnmm.Baselines;
 /// is DynAEss: centres start from the labelled images' class means (k-means refines them) and a
 /// cross-entropy between labelled images' q and their labels joins the phase-2 loss.
 /// </summary>
-public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder
+public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMethod
 {
     private readonly DynAeOptions o;
     private readonly int seed;
     private DynAeAutoencoder? ae;
     private Device device = CPU;
     private Tensor? centersEmb;
+    private string[] classNames = Array.Empty<string>();
 
     public DynAeMethod(DynAeOptions options, int seed)
     {
@@ -51,6 +52,7 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder
         DnnmmMethod.ConfigureThreads(o.Threads);
         device = DnnmmMethod.ResolveDevice(o.Device);
         var shape = BaselineCommon.ShapeOf(input.Images);
+        classNames = input.Images.ClassNames;
         int K = Clusters = input.Clusters;
         torch.manual_seed(seed);
         ae?.Dispose();
@@ -326,6 +328,51 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder
     }
 
     public int LatentDim => (int)o.EmbeddingDim;
+
+    /// <summary>model.bin: the autoencoder's state dict, the centres in the embedding, the final thresholds.</summary>
+    public void Save(string runDir)
+    {
+        var centres = Centers.contiguous().data<float>().ToArray();
+        BaselineModelFile.Save(runDir, BaselineModelFile.Info(Name, Autoencoder.Shape, Clusters, classNames), w =>
+        {
+            Autoencoder.save(w);
+            w.Write((int)Centers.shape[1]);
+            BaselineModelFile.WriteFloats(w, centres);
+            w.Write(Thresholds.Kappa); w.Write(Thresholds.DeltaKappa); w.Write(Thresholds.Beta1); w.Write(Thresholds.Beta2);
+            w.Write(Converged);
+        });
+    }
+
+    /// <summary>A DynAE model saved by <see cref="Save"/>, on <paramref name="options"/>' device (the critic is not kept).</summary>
+    public static DynAeMethod Load(string runDir, DynAeOptions options, int seed)
+    {
+        var m = new DynAeMethod(options, seed);
+        try
+        {
+            BaselineModelFile.Load(runDir, m.Name, (info, r) =>
+            {
+                m.classNames = info.ClassNames;
+                m.Clusters = info.Clusters;
+                m.ae = new DynAeAutoencoder(info.Shape, options.Architecture, options.HiddenDims, options.EmbeddingDim, options.Width);
+                m.ae.load(r);
+                int dim = r.ReadInt32();
+                var c = BaselineModelFile.ReadFloats(r);
+                if (dim < 1 || c.Length != info.Clusters * dim)
+                    throw new InvalidDataException($"{c.Length} centre values for {info.Clusters} clusters of dimension {dim}");
+                m.centersEmb = tensor(c, new long[] { info.Clusters, dim });
+                m.Thresholds = new DynAeThresholds(r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble());
+                m.Converged = r.ReadBoolean();
+            });
+            m.device = DnnmmMethod.ResolveDevice(options.Device);
+            m.Autoencoder.to(m.device);
+            return m;
+        }
+        catch
+        {
+            m.Dispose();
+            throw;
+        }
+    }
 
     public void Dispose()
     {

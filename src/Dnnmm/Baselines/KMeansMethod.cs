@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dnnmm.Data;
+using Dnnmm.Models;
 
 namespace Dnnmm.Baselines;
 
@@ -29,11 +30,13 @@ public sealed record KMeansOptions : IMethodOptions
 /// k-means (k-means++ seeding, restarts, Lloyd iterations) on the flattened pixels. Unsupervised: the
 /// labels of labelled images are not used. Memberships are hard (one-hot); it cannot generate images.
 /// </summary>
-public sealed class KMeansMethod : IClusteringMethod
+public sealed class KMeansMethod : IClusteringMethod, ISavableMethod
 {
     private readonly KMeansOptions options;
     private readonly int seed;
     private KMeansResult? result;
+    private ImageShape shape;
+    private string[] classNames = Array.Empty<string>();
 
     public KMeansMethod(KMeansOptions options, int seed)
     {
@@ -51,6 +54,8 @@ public sealed class KMeansMethod : IClusteringMethod
         context.Cancellation.ThrowIfCancellationRequested();
         var sw = Stopwatch.StartNew();
         var img = input.Images;
+        shape = BaselineCommon.ShapeOf(img);
+        classNames = img.ClassNames;
         result = KMeans.Fit(img.Pixels, img.ImageSize, input.Clusters, seed, options.Restarts, options.MaxIterations, options.Tolerance);
         var values = new Dictionary<string, double> { ["inertia"] = result.Inertia, ["iterations"] = result.Iterations };
         BaselineCommon.AddScores(values, context.MonitorLabels, result.Labels, input.KnownLabels);
@@ -69,6 +74,25 @@ public sealed class KMeansMethod : IClusteringMethod
 
     public float[] Sample(int cluster, int n, int seed) =>
         throw new NotSupportedException("k-means is not a generative model");
+
+    /// <summary>model.bin: the centroids (and the training labels, inertia and iterations of <see cref="Result"/>).</summary>
+    public void Save(string runDir) =>
+        BaselineModelFile.Save(runDir, BaselineModelFile.Info(Name, shape, Clusters, classNames), w => BaselineModelFile.WriteKMeans(w, Result));
+
+    /// <summary>A k-means model saved by <see cref="Save"/>.</summary>
+    public static KMeansMethod Load(string runDir, KMeansOptions options, int seed)
+    {
+        var m = new KMeansMethod(options, seed);
+        var info = BaselineModelFile.Load(runDir, m.Name, (info, r) =>
+        {
+            m.result = BaselineModelFile.ReadKMeans(r);
+            if (m.result.K != info.Clusters || m.result.Dim != info.Shape.Size)
+                throw new InvalidDataException($"{m.result.K} centroids of {m.result.Dim} values for {info.Clusters} clusters of {info.Shape} images");
+        });
+        m.shape = info.Shape;
+        m.classNames = info.ClassNames;
+        return m;
+    }
 
     public void Dispose() { }
 }

@@ -52,13 +52,14 @@ public sealed record LabelledOnlyOptions : IMethodOptions
 }
 
 /// <summary>A classifier trained on the labelled images only; clusters = argmax of its softmax.</summary>
-public sealed class LabelledOnlyMethod : IClusteringMethod
+public sealed class LabelledOnlyMethod : IClusteringMethod, ISavableMethod
 {
     private readonly LabelledOnlyOptions o;
     private readonly int seed;
     private ConvNet? net;
     private Device device = CPU;
     private ImageShape shape;
+    private string[] classNames = Array.Empty<string>();
 
     public LabelledOnlyMethod(LabelledOnlyOptions options, int seed)
     {
@@ -79,6 +80,7 @@ public sealed class LabelledOnlyMethod : IClusteringMethod
         DnnmmMethod.ConfigureThreads(o.Threads);
         device = DnnmmMethod.ResolveDevice(o.Device);
         shape = BaselineCommon.ShapeOf(input.Images);
+        classNames = input.Images.ClassNames;
         Clusters = input.Clusters;
         torch.manual_seed(seed);
         net?.Dispose();
@@ -149,6 +151,35 @@ public sealed class LabelledOnlyMethod : IClusteringMethod
 
     public float[] Sample(int cluster, int n, int seed) =>
         throw new NotSupportedException("the labelled-only classifier is not a generative model");
+
+    /// <summary>model.bin: the classifier's state dict.</summary>
+    public void Save(string runDir) =>
+        BaselineModelFile.Save(runDir, BaselineModelFile.Info(Name, shape, Clusters, classNames), w => Net.save(w));
+
+    /// <summary>A classifier saved by <see cref="Save"/>, on <paramref name="options"/>' device.</summary>
+    public static LabelledOnlyMethod Load(string runDir, LabelledOnlyOptions options, int seed)
+    {
+        var m = new LabelledOnlyMethod(options, seed);
+        try
+        {
+            BaselineModelFile.Load(runDir, m.Name, (info, r) =>
+            {
+                m.shape = info.Shape;
+                m.classNames = info.ClassNames;
+                m.Clusters = info.Clusters;
+                m.net = new ConvNet("classifier", m.shape, options.Width, m.Clusters);
+                m.net.load(r);
+            });
+            m.device = DnnmmMethod.ResolveDevice(options.Device);
+            m.Net.to(m.device);
+            return m;
+        }
+        catch
+        {
+            m.Dispose();
+            throw;
+        }
+    }
 
     public void Dispose() => net?.Dispose();
 }

@@ -94,7 +94,7 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder
         return z.data<float>().ToArray();
     }
 
-    /// <summary>Loads a trained model from a run folder (model.json + checkpoint.bin).</summary>
+    /// <summary>Loads a trained model from a run folder (model.json + checkpoint.bin); <see cref="TrainRun.LoadMethod"/> loads any method's.</summary>
     public static DnnmmMethod Load(string runDir, string device = "cpu")
     {
         if (!Directory.Exists(runDir)) throw new DnnmmInputException($"--model {runDir}: folder not found");
@@ -103,7 +103,7 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder
         {
             string method = Json.Read<TrainRunOptions>(options).Method;
             if (method != "dnnmm")
-                throw new DnnmmInputException($"--model {runDir}: a '{method}' run keeps no model files; predict and sample read dnnmm runs");
+                throw new DnnmmInputException($"--model {runDir}: a '{method}' run is not a DNN-MM model (TrainRun.LoadMethod loads any method)");
         }
         var info = Json.Read<DnnmmModelInfo>(Path.Combine(runDir, ModelInfoFile));
         var m = new DnnmmModel(info, ResolveDevice(device));

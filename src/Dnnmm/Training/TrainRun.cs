@@ -39,7 +39,9 @@ public sealed record TrainSummary(string Method, int Epochs, double Seconds, dou
 /// <summary>
 /// A training run in a run folder: checks the options and data before touching the folder, then
 /// writes options.json, model.json, checkpoint.bin (every epoch), metrics.csv and metrics.json
-/// (every epoch), samples.png (one row per cluster) and summary.json, each atomically.
+/// (every epoch), samples.png (one row per cluster) and summary.json, each atomically. DNN-MM writes
+/// model.json and checkpoint.bin while it trains; a baseline (<see cref="ISavableMethod"/>) writes
+/// model.bin and model.json once fitted. <see cref="LoadMethod"/> reads either back.
 /// </summary>
 public static class TrainRun
 {
@@ -73,6 +75,49 @@ public static class TrainRun
     {
         if (!Directory.Exists(outDir)) throw new DnnmmInputException($"--resume {outDir}: folder not found");
         return Json.Read<TrainRunOptions>(Path.Combine(outDir, OptionsFile));
+    }
+
+    /// <summary>
+    /// The fitted method of a run folder, any method: reads options.json (a folder without one is taken
+    /// for a DNN-MM model folder) and restores the saved model on <paramref name="device"/>, so that
+    /// Predict, PredictProbabilities, Sample and Encode give what the fitted object gave. A folder without
+    /// a saved model (a run that was killed) is a one-line <see cref="DnnmmInputException"/> naming it.
+    /// </summary>
+    public static IClusteringMethod LoadMethod(string runDir, string device = "cpu")
+    {
+        if (!Directory.Exists(runDir)) throw new DnnmmInputException($"--model {runDir}: folder not found");
+        string optionsPath = Path.Combine(runDir, OptionsFile);
+        if (!File.Exists(optionsPath)) return DnnmmMethod.Load(runDir, device);
+        var o = Json.Read<TrainRunOptions>(optionsPath);
+        int seed = o.Data.Seed;
+        return o.Method switch
+        {
+            "dnnmm" => LoadDnnmm(runDir, device),
+            "clustergan" => ClusterGanMethod.Load(runDir, o.ClusterGan with { Device = device }, seed),
+            "dynae" => DynAeMethod.Load(runDir, o.DynAe with { Device = device }, seed),
+            "kmeans" => KMeansMethod.Load(runDir, o.KMeans, seed),
+            "labelled-only" => LabelledOnlyMethod.Load(runDir, o.LabelledOnly with { Device = device }, seed),
+            _ => throw new DnnmmInputException($"--model {runDir}: options.json names method '{o.Method}', not one of: {string.Join(", ", Methods)}"),
+        };
+    }
+
+    private static DnnmmMethod LoadDnnmm(string runDir, string device)
+    {
+        if (!File.Exists(Path.Combine(runDir, DnnmmMethod.ModelInfoFile)) || !File.Exists(Path.Combine(runDir, DnnmmMethod.CheckpointFile)))
+            throw new DnnmmInputException(
+                $"--model {runDir}: no saved model ({DnnmmMethod.ModelInfoFile} and {DnnmmMethod.CheckpointFile}); the 'dnnmm' run did not finish an epoch");
+        return DnnmmMethod.Load(runDir, device);
+    }
+
+    /// <summary>The method, image shape, cluster count and class names of a run folder's saved model.</summary>
+    public static SavedModelInfo ReadModelInfo(string runDir)
+    {
+        if (!Directory.Exists(runDir)) throw new DnnmmInputException($"--model {runDir}: folder not found");
+        string optionsPath = Path.Combine(runDir, OptionsFile);
+        string method = File.Exists(optionsPath) ? Json.Read<TrainRunOptions>(optionsPath).Method : "dnnmm";
+        string info = Path.Combine(runDir, DnnmmMethod.ModelInfoFile);
+        if (!File.Exists(info)) throw new DnnmmInputException($"--model {runDir}: no saved model ({DnnmmMethod.ModelInfoFile}); the '{method}' run did not finish");
+        return Json.Read<SavedModelInfo>(info) with { Method = method };
     }
 
     public static TrainSummary Run(TrainRunOptions o, string outDir, bool force, bool resume,
@@ -111,6 +156,7 @@ public static class TrainRun
             },
         };
         method.Fit(new FitInput(data.Images, data.Labelled), ctx);
+        if (method is ISavableMethod savable) savable.Save(outDir);
         afterFit?.Invoke(method, data);
 
         if (method.CanSample) WriteSampleGrid(method, data.Images, Path.Combine(outDir, SamplesPng), o.Data.Seed);
@@ -129,7 +175,7 @@ public static class TrainRun
         {
             if (!force)
                 throw new DnnmmInputException($"--out {outDir}: folder is not empty (another run?); use --force to overwrite or --resume to continue it");
-            foreach (var f in new[] { OptionsFile, MetricsCsv, MetricsJson, SamplesPng, SummaryFile, DnnmmMethod.CheckpointFile, DnnmmMethod.ModelInfoFile })
+            foreach (var f in new[] { OptionsFile, MetricsCsv, MetricsJson, SamplesPng, SummaryFile, DnnmmMethod.CheckpointFile, DnnmmMethod.ModelInfoFile, BaselineModelFile.WeightsFile })
                 File.Delete(Path.Combine(outDir, f));
         }
         Directory.CreateDirectory(outDir);

@@ -8,13 +8,13 @@ namespace Dnnmm.Tests.Baselines;
 /// <summary>A few steps of every method on tiny synthetic images (16x16, 3 classes x 24).</summary>
 public class BaselineMethodTests
 {
-    private static ClusterGanOptions TinyGan(int epochs = 2) => new()
+    internal static ClusterGanOptions TinyGan(int epochs = 2) => new()
     {
         Epochs = epochs, BatchSize = 16, Width = 8, Hidden = 32, NoiseDim = 4, CriticSteps = 2, LabelledBatchSize = 4,
         KMeansRestarts = 2, Threads = 1, LearningRate = 1e-3,
     };
 
-    private static DynAeOptions TinyDynAe(int pretrain = 2, int cluster = 3) => new()
+    internal static DynAeOptions TinyDynAe(int pretrain = 2, int cluster = 3) => new()
     {
         PretrainEpochs = pretrain, ClusterEpochs = cluster, BatchSize = 16, HiddenDims = new[] { 32, 16 }, EmbeddingDim = 4,
         CheckInterval = 3, KMeansRestarts = 2, LabelledBatchSize = 4, Threads = 1, PretrainLearningRate = 1e-3,
