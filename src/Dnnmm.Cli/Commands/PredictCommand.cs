@@ -13,14 +13,14 @@ public static class PredictCommand
     {
         var cmd = new Command("predict", "cluster and membership probabilities of every image, as CSV");
         var data = new DataOptionsBinder();
-        var model = new Option<string>("--model") { Description = "run folder of a trained model", Required = true };
+        var model = new Option<string>("--model") { Description = "run folder of a trained model (any --method)", Required = true };
         var outFile = new Option<string>("--out") { Description = "CSV file to write", Required = true };
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
         data.AddTo(cmd);
         cmd.Add(model); cmd.Add(outFile); cmd.Add(device);
         cmd.SetAction(p =>
         {
-            using var method = DnnmmMethod.Load(p.GetValue(model)!, p.GetValue(device)!);
+            using var method = TrainRun.LoadMethod(p.GetValue(model)!, p.GetValue(device)!);
             var prepared = DataPipeline.Prepare(data.Read(p));
             var probs = method.PredictProbabilities(prepared.Images);
             int n = probs.GetLength(0), k = probs.GetLength(1);

@@ -8,8 +8,8 @@ public static class SampleCommand
 {
     public static Command Build()
     {
-        var cmd = new Command("sample", "generate images of one cluster, G(mu_k + eps), as a PNG grid");
-        var model = new Option<string>("--model") { Description = "run folder of a trained model", Required = true };
+        var cmd = new Command("sample", "generate images of one cluster (DNN-MM: G(mu_k + eps); ClusterGAN: G([z_n, one-hot k])), as a PNG grid");
+        var model = new Option<string>("--model") { Description = "run folder of a trained dnnmm or clustergan model", Required = true };
         var cluster = new Option<int>("--cluster") { Description = "cluster index k", Required = true };
         var n = new Option<int>("--n") { Description = "number of images", DefaultValueFactory = _ => 64 };
         var seed = new Option<int>("--seed") { Description = "seed of the latent noise", DefaultValueFactory = _ => 1 };
@@ -18,10 +18,13 @@ public static class SampleCommand
         cmd.Add(model); cmd.Add(cluster); cmd.Add(n); cmd.Add(seed); cmd.Add(outFile); cmd.Add(device);
         cmd.SetAction(p =>
         {
-            using var method = DnnmmMethod.Load(p.GetValue(model)!, p.GetValue(device)!);
+            string dir = p.GetValue(model)!;
+            var info = TrainRun.ReadModelInfo(dir);
+            using var method = TrainRun.LoadMethod(dir, p.GetValue(device)!);
+            if (!method.CanSample)
+                throw new DnnmmInputException($"--model {dir}: a '{method.Name}' model cannot generate images (dnnmm and clustergan can)");
             int count = p.GetValue(n);
             var px = method.Sample(p.GetValue(cluster), count, p.GetValue(seed));
-            var info = method.Model.Info;
             var png = ImageGrid.ToPng(px, count, info.Channels, info.Height, info.Width, (int)Math.Ceiling(Math.Sqrt(count)));
             AtomicFile.WriteAllBytes(p.GetValue(outFile)!, png);
             p.InvocationConfiguration.Output.WriteLine($"{count} samples of cluster {p.GetValue(cluster)} ({info.ClassNames[Math.Clamp(p.GetValue(cluster), 0, info.Clusters - 1)]}) -> {p.GetValue(outFile)}");

@@ -66,7 +66,10 @@ public static class VizCommand
             // Options that do not depend on the data are checked before anything is loaded.
             o.Validate(int.MaxValue);
             string stem = Stem(p.GetValue(outFile)!);
-            using var m = DnnmmMethod.Load(p.GetValue(model)!, p.GetValue(device)!);
+            string dir = p.GetValue(model)!;
+            using var m = TrainRun.LoadMethod(dir, p.GetValue(device)!);
+            if (m is not ILatentEncoder encoder)
+                throw new DnnmmInputException($"--model {dir}: a '{m.Name}' model has no latent codes (dnnmm, clustergan and dynae have)");
             var prepared = DataPipeline.Prepare(d);
             o = o with { Dataset = DatasetTitle(d, prepared) };
             var r = LatentPlots.TsneScatter(m, prepared.Images, o);
@@ -75,7 +78,7 @@ public static class VizCommand
             AtomicFile.WriteAllBytes(clusters, r.ByClusterPng);
             AtomicFile.WriteAllText(csv, r.ToCsv());
             int n = r.Indices.Length;
-            output.WriteLine($"t-SNE of {n} latent codes (d = {m.LatentDim}{(n < prepared.Images.Count ? $", a random {n} of {prepared.Images.Count} images" : "")}): "
+            output.WriteLine($"t-SNE of {n} latent codes (d = {encoder.LatentDim}{(n < prepared.Images.Count ? $", a random {n} of {prepared.Images.Count} images" : "")}): "
                 + $"{(r.Tsne.Method == TsneMethod.Exact ? "exact" : "barnes-hut")}, {tsneOptions.Iterations} iterations, perplexity {Inv(tsneOptions.Perplexity, "G")}, "
                 + $"learning rate {Inv(r.Tsne.LearningRate, "G4")}, KL {Inv(r.Tsne.KlDivergence, "F4")}, {Inv(r.TsneSeconds, "F1")} s");
             output.WriteLine($"ACC {Inv(r.Acc, "F4")} over {prepared.Images.Count} images (argmax posterior against the true classes)");
@@ -118,7 +121,7 @@ public static class VizCommand
 
     private static Command Samples()
     {
-        var cmd = new Command("samples", "generated images G(mu_k + eps): one labelled row per cluster, as a PNG");
+        var cmd = new Command("samples", "generated images (DNN-MM: G(mu_k + eps); ClusterGAN: G([z_n, one-hot k])): one labelled row per cluster, as a PNG");
         var model = ModelOption();
         var outFile = OutOption("PNG file to write");
         var perCluster = new Option<int>("--per-cluster") { Description = "images per cluster (row)", DefaultValueFactory = _ => 10 };
@@ -129,8 +132,11 @@ public static class VizCommand
         {
             int per = p.GetValue(perCluster);
             if (per < 1) throw new DnnmmInputException($"--per-cluster {per}: must be at least 1");
-            using var m = DnnmmMethod.Load(p.GetValue(model)!, p.GetValue(device)!);
-            var i = m.Model.Info;
+            string dir = p.GetValue(model)!;
+            var i = TrainRun.ReadModelInfo(dir);
+            using var m = TrainRun.LoadMethod(dir, p.GetValue(device)!);
+            if (!m.CanSample)
+                throw new DnnmmInputException($"--model {dir}: a '{m.Name}' model cannot generate images (dnnmm and clustergan can)");
             var png = GenerativePictures.SamplesGrid(m, i.Channels, i.Height, i.Width, i.ClassNames, per, p.GetValue(seed));
             AtomicFile.WriteAllBytes(p.GetValue(outFile)!, png);
             p.InvocationConfiguration.Output.WriteLine($"{i.Clusters} clusters x {per} samples -> {p.GetValue(outFile)}");
@@ -158,7 +164,7 @@ public static class VizCommand
             int? i = p.GetValue(from), j = p.GetValue(to);
             if (all && (i.HasValue || j.HasValue)) throw new DnnmmInputException("--all-pairs: give either --all-pairs or --from and --to, not both");
             if (!all && (!i.HasValue || !j.HasValue)) throw new DnnmmInputException($"{(i.HasValue ? "--to" : "--from")}: required (or use --all-pairs)");
-            using var m = DnnmmMethod.Load(p.GetValue(model)!, p.GetValue(device)!);
+            using var m = LoadDnnmm(p.GetValue(model)!, p.GetValue(device)!, "interpolate");
             var png = all ? GenerativePictures.AllPairsPng(m.Model, s) : GenerativePictures.InterpolationPng(m.Model, i!.Value, j!.Value, s);
             AtomicFile.WriteAllBytes(p.GetValue(outFile)!, png);
             p.InvocationConfiguration.Output.WriteLine(all
@@ -183,7 +189,7 @@ public static class VizCommand
         {
             int count = p.GetValue(n);
             if (count < 1) throw new DnnmmInputException($"--n {count}: must be at least 1");
-            using var m = DnnmmMethod.Load(p.GetValue(model)!, p.GetValue(device)!);
+            using var m = LoadDnnmm(p.GetValue(model)!, p.GetValue(device)!, "reconstruct");
             var prepared = DataPipeline.Prepare(data.Read(p));
             var png = GenerativePictures.ReconstructionPng(m.Model, prepared.Images, count);
             AtomicFile.WriteAllBytes(p.GetValue(outFile)!, png);
@@ -191,6 +197,16 @@ public static class VizCommand
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>The DNN-MM model of a run folder; a one-line error for another method (interpolate and reconstruct need G, E and the mixture means).</summary>
+    private static DnnmmMethod LoadDnnmm(string dir, string device, string command)
+    {
+        var m = TrainRun.LoadMethod(dir, device);
+        if (m is DnnmmMethod d) return d;
+        string name = m.Name;
+        m.Dispose();
+        throw new DnnmmInputException($"--model {dir}: viz {command} needs a dnnmm model (its G, E and mixture means), not a '{name}' model");
     }
 
     private static Command Curves()

@@ -19,7 +19,7 @@ public class BaselineCliTests
     }
 
     [Fact]
-    public void KMeansRunWritesAFolderAndRefusesResumeAndPredict()
+    public void KMeansRunSavesItsModelForPredictAndRefusesResumeAndSample()
     {
         string dir = Directory.CreateTempSubdirectory("dnnmm-km").FullName;
         try
@@ -27,11 +27,29 @@ public class BaselineCliTests
             var t = Run("train", "--method", "kmeans", "--classes", "0,1", "--per-class", "20", "--kmeans-restarts", "2", "--out", dir, "--force");
             Assert.True(t.Code == 0, t.Err);
             Assert.Contains("final ACC", t.Out);
-            foreach (var f in new[] { "options.json", "metrics.csv", "metrics.json", "summary.json" })
+            foreach (var f in new[] { "options.json", "metrics.csv", "metrics.json", "summary.json", "model.json", "model.bin" })
                 Assert.True(File.Exists(Path.Combine(dir, f)), f);
             Assert.False(File.Exists(Path.Combine(dir, "samples.png"))); // k-means cannot generate
             AssertBadInput(Run("train", "--resume", dir), "keeps no checkpoints");
-            AssertBadInput(Run("predict", "--model", dir, "--out", Path.Combine(dir, "p.csv")), "'kmeans' run");
+
+            string csv = Path.Combine(dir, "p.csv");
+            var p = Run("predict", "--model", dir, "--classes", "0,1", "--per-class", "20", "--out", csv);
+            Assert.True(p.Code == 0, p.Err);
+            Assert.Contains("40 images", p.Out);
+            var lines = File.ReadAllLines(csv);
+            Assert.Equal("index,class,cluster,p_0,p_1", lines[0]);
+            Assert.Equal(41, lines.Length);
+
+            AssertBadInput(Run("sample", "--model", dir, "--cluster", "0", "--out", Path.Combine(dir, "s.png")), "cannot generate");
+            AssertBadInput(Run("viz", "samples", "--model", dir, "--out", Path.Combine(dir, "s.png")), "cannot generate");
+            AssertBadInput(Run("viz", "tsne", "--model", dir, "--classes", "0,1", "--per-class", "20", "--out", Path.Combine(dir, "t")), "no latent codes");
+            AssertBadInput(Run("viz", "interpolate", "--model", dir, "--all-pairs", "--out", Path.Combine(dir, "i.png")), "needs a dnnmm model");
+            AssertBadInput(Run("viz", "reconstruct", "--model", dir, "--classes", "0,1", "--per-class", "20", "--out", Path.Combine(dir, "r.png")),
+                "needs a dnnmm model");
+
+            // a killed run: options.json but no model
+            File.Delete(Path.Combine(dir, "model.bin"));
+            AssertBadInput(Run("predict", "--model", dir, "--classes", "0,1", "--per-class", "20", "--out", csv), "no saved model");
         }
         finally { Directory.Delete(dir, true); }
     }
@@ -48,6 +66,15 @@ public class BaselineCliTests
             Assert.True(t.Code == 0, t.Err);
             Assert.Contains("ACC(argmax)", t.Out);
             Assert.True(File.Exists(Path.Combine(dir, "samples.png")));
+            var s = Run("sample", "--model", dir, "--cluster", "1", "--n", "4", "--out", Path.Combine(dir, "s.png"));
+            Assert.True(s.Code == 0, s.Err);
+            Assert.True(File.Exists(Path.Combine(dir, "s.png")));
+            var v = Run("viz", "samples", "--model", dir, "--per-cluster", "3", "--out", Path.Combine(dir, "v.png"));
+            Assert.True(v.Code == 0, v.Err);
+            var ts = Run("viz", "tsne", "--model", dir, "--classes", "0,1", "--per-class", "16", "--max-points", "8", "--iterations", "50",
+                "--perplexity", "3", "--out", Path.Combine(dir, "t"));
+            Assert.True(ts.Code == 0, ts.Err);
+            Assert.Contains("(d = 32", ts.Out); // [z_n (30), softmax z_c (2)]
             var options = File.ReadAllText(Path.Combine(dir, "options.json"));
             Assert.Contains("\"readout\": \"argmax\"", options);
             Assert.Contains("\"epochs\": 1", options);
