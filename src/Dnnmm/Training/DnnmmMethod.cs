@@ -99,7 +99,7 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder
     {
         if (!Directory.Exists(runDir)) throw new DnnmmInputException($"--model {runDir}: folder not found");
         string options = Path.Combine(runDir, TrainRun.OptionsFile);
-        if (!File.Exists(Path.Combine(runDir, ModelInfoFile)) && File.Exists(options))
+        if (File.Exists(options))
         {
             string method = Json.Read<TrainRunOptions>(options).Method;
             if (method != "dnnmm")

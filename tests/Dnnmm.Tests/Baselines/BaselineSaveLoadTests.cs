@@ -35,6 +35,7 @@ public class BaselineSaveLoadTests
                 Assert.Equal(fe.Encode(data), le.Encode(data));
                 Assert.Equal(fe.LatentDim, le.LatentDim);
             }
+            Assert.Contains("not a DNN-MM model", Assert.Throws<DnnmmInputException>(() => DnnmmMethod.Load(dir)).Message);
             var info = TrainRun.ReadModelInfo(dir);
             Assert.Equal(o.Method, info.Method);
             Assert.Equal((1, 16, 16, 3), (info.Channels, info.Height, info.Width, info.Clusters));
