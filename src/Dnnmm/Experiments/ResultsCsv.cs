@@ -84,11 +84,7 @@ public static class ResultsCsv
     }
 
     /// <summary>The field as written: quoted (quotes doubled) when it contains a comma, quote, CR or LF.</summary>
-    internal static string Quote(string field)
-    {
-        ArgumentNullException.ThrowIfNull(field);
-        return field.AsSpan().IndexOfAny(",\"\r\n") < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
-    }
+    internal static string Quote(string field) => Csv.Field(field);
 
     private static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 

@@ -81,13 +81,10 @@ public sealed record TsneScatterResult(int[] Indices, double[,] Embedding, int[]
             sb.Append(Indices[i].ToString(inv)).Append(',')
               .Append(Embedding[i, 0].ToString("R", inv)).Append(',')
               .Append(Embedding[i, 1].ToString("R", inv)).Append(',')
-              .Append(CsvField(ClassNames[Classes[i]])).Append(',')
+              .Append(Csv.Field(ClassNames[Classes[i]])).Append(',')
               .Append(Clusters[i].ToString(inv)).Append('\n');
         return sb.ToString();
     }
-
-    private static string CsvField(string s) =>
-        s.IndexOfAny(new[] { ',', '"', '\n', '\r' }) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }
 
 /// <summary>Pictures of a clustering method's latent space, as PNG bytes (independent of the CLI).</summary>
