@@ -81,9 +81,9 @@ public static class ExperimentRunner
             string hash = ExperimentGrid.Hash(o);
             if (Finished(dir, hash)) { skipped++; continue; }
 
-            int done = mine.Take(i).Count(c => Finished(Path.Combine(outDir, c.RelativeDir), ExperimentGrid.Hash(options[c.Index])));
-            TimeSpan? Eta() => Estimate(mine.Skip(i), outDir, options, wall);
-            var eta = Eta();
+            // Every earlier cell was skipped as finished, trained now, or failed.
+            int done = skipped + ran;
+            var eta = Estimate(mine.Skip(i), wall);
             hooks.Progress?.Invoke(new ExperimentProgress(done, mine.Count, cell, null, eta));
             bool resume = SameOptions(dir, hash) && TrainRun.CanResume(o.Method) && File.Exists(Path.Combine(dir, DnnmmMethod.CheckpointFile));
             hooks.Log?.Invoke($"{(resume ? "resuming" : "training")} {cell} -> {cell.RelativeDir}");
@@ -292,8 +292,7 @@ public static class ExperimentRunner
     private static bool Finished(string dir, string hash) =>
         File.Exists(Path.Combine(dir, TrainRun.SummaryFile)) && SameOptions(dir, hash);
 
-    private static TimeSpan? Estimate(IEnumerable<ExperimentCell> remaining, string outDir, IReadOnlyDictionary<int, TrainRunOptions> options,
-        Dictionary<string, List<double>> wall)
+    private static TimeSpan? Estimate(IEnumerable<ExperimentCell> remaining, Dictionary<string, List<double>> wall)
     {
         var known = new Dictionary<string, double>();
         foreach (var (m, list) in wall) known[m] = list.Average();
