@@ -21,8 +21,10 @@ public sealed class DnnmmOptionsBinder
     public readonly Option<double> Lambda2 = new("--lambda2") { Description = "weight of the adversarial term", DefaultValueFactory = _ => D.Lambda2 };
     public readonly Option<double> UnlabelledWeight = new("--unlabelled-weight") { Description = "weight of the unlabelled likelihood term (0: encoder learns from labels only)", DefaultValueFactory = _ => D.UnlabelledWeight };
     public readonly Option<double> LabelledWeight = new("--labelled-weight") { Description = "weight of the labelled likelihood term", DefaultValueFactory = _ => D.LabelledWeight };
-    public readonly Option<int> WarmupEpochs = new("--warmup-epochs") { Description = "epochs over which the unlabelled likelihood weight ramps up from 0 (0 = none)", DefaultValueFactory = _ => D.WarmupEpochs };
+    public readonly Option<int> WarmupEpochs = new("--warmup-epochs") { Description = "warm-up epochs: the unlabelled likelihood weight ramps up from 0, or uses the --init memberships (0 = none)", DefaultValueFactory = _ => D.WarmupEpochs };
+    public readonly Option<MembershipInit> Init = new("--init") { Description = "memberships of the unlabelled images in the warm-up: none, kmeans (k-means on pixels) or auto (kmeans when no image is labelled)", DefaultValueFactory = _ => D.Init, CustomParser = r => ParseEnum<MembershipInit>(r) };
     public readonly Option<EStepSchedule> EStep = new("--e-step") { Description = "E step schedule: minibatch (incremental EM) or epoch (literal EM)", DefaultValueFactory = _ => D.EStep, CustomParser = r => ParseEnum<EStepSchedule>(r) };
+    public readonly Option<bool> BalancedEStep = new("--balanced-e-step") { Description = "rescale each E step's memberships (Sinkhorn-Knopp) so that the images fill the components in proportion omega", DefaultValueFactory = _ => D.BalancedEStep };
     public readonly Option<OmegaUpdate> Omega = new("--omega") { Description = "omega M step: epoch, running or fixed", DefaultValueFactory = _ => D.Omega, CustomParser = r => ParseEnum<OmegaUpdate>(r) };
     public readonly Option<double> OmegaFloor = new("--omega-floor") { Description = "lower bound of each omega_k", DefaultValueFactory = _ => D.OmegaFloor };
     public readonly Option<GanLoss> GanLoss = new("--gan-loss") { Description = "discriminator loss: bce or literal (eq 7)", DefaultValueFactory = _ => D.GanLoss, CustomParser = r => ParseEnum<GanLoss>(r) };
@@ -34,7 +36,7 @@ public sealed class DnnmmOptionsBinder
     public void AddTo(Command c)
     {
         foreach (Option o in new Option[] { Epochs, BatchSize, LabelledBatchSize, Lr, LatentDim, Width, Means, MeanScale, Lambda1, Lambda2,
-                     UnlabelledWeight, LabelledWeight, WarmupEpochs, EStep, Omega, OmegaFloor, GanLoss, YSampling, Ablation, Device, Threads })
+                     UnlabelledWeight, LabelledWeight, WarmupEpochs, Init, EStep, BalancedEStep, Omega, OmegaFloor, GanLoss, YSampling, Ablation, Device, Threads })
             c.Add(o);
     }
 
@@ -46,7 +48,7 @@ public sealed class DnnmmOptionsBinder
             LearningRate = p.GetValue(Lr), LatentDim = p.GetValue(LatentDim), Width = p.GetValue(Width),
             Means = p.GetValue(Means), MeanScale = p.GetValue(MeanScale), Lambda1 = p.GetValue(Lambda1), Lambda2 = p.GetValue(Lambda2),
             UnlabelledWeight = p.GetValue(UnlabelledWeight), LabelledWeight = p.GetValue(LabelledWeight), WarmupEpochs = p.GetValue(WarmupEpochs),
-            EStep = p.GetValue(EStep), Omega = p.GetValue(Omega), OmegaFloor = p.GetValue(OmegaFloor),
+            Init = p.GetValue(Init), EStep = p.GetValue(EStep), BalancedEStep = p.GetValue(BalancedEStep), Omega = p.GetValue(Omega), OmegaFloor = p.GetValue(OmegaFloor),
             GanLoss = p.GetValue(GanLoss), YSampling = p.GetValue(YSampling), Device = p.GetValue(Device)!, Threads = p.GetValue(Threads),
         };
         return p.GetValue(Ablation) switch

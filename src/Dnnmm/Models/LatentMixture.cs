@@ -82,6 +82,26 @@ public sealed class LatentMixture : IDisposable
         return lj.softmax(1);
     }
 
+    /// <summary>
+    /// Balanced memberships (N x K): the posterior (eq 3) rescaled by Sinkhorn-Knopp iterations, in the log domain, so
+    /// that the N images share the components in proportion omega (column sums N omega_k) while every row still sums
+    /// to 1. This is the equipartition constraint of self-labelling (Asano et al., ICLR 2020): it stops an E step on
+    /// an uninformative encoder from putting every image into one component.
+    /// </summary>
+    public Tensor BalancedPosterior(Tensor z, int iterations = 3)
+    {
+        using var scope = NewDisposeScope();
+        long n = z.shape[0];
+        var logTarget = Omega.log().add(Math.Log(n));
+        var lq = LogJoint(z);
+        for (int i = 0; i < iterations; i++)
+        {
+            lq = lq.sub(lq.logsumexp(0, keepdim: true)).add(logTarget);
+            lq = lq.sub(lq.logsumexp(1, keepdim: true));
+        }
+        return lq.exp().MoveToOuterDisposeScope();
+    }
+
     /// <summary>Per-sample log-likelihood log sum_k omega_k N(z_n; mu_k, I) (eq 4 before the expectation).</summary>
     public Tensor LogLikelihood(Tensor z)
     {

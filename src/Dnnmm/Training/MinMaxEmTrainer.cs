@@ -79,6 +79,7 @@ public sealed class MinMaxEmTrainer : IDisposable
             Load(Path.Combine(ctx.CheckpointDir, CheckpointFile));
             ctx.Log?.Invoke($"resumed from epoch {Epoch} (learning rate {LearningRate:g3})");
         }
+        int[]? initial = InitialMemberships(xAll, input, unl, lab, ctx);
         byte[] lastGood = Snapshot();
 
         while (Epoch < o.Epochs)
@@ -86,7 +87,7 @@ public sealed class MinMaxEmTrainer : IDisposable
             ctx.Cancellation.ThrowIfCancellationRequested();
             int epoch = Epoch + 1;
             var sw = Stopwatch.StartNew();
-            var terms = RunEpoch(epoch, xAll, labelsAll, unl, lab, labelledCounts, ctx);
+            var terms = RunEpoch(epoch, xAll, labelsAll, unl, lab, labelledCounts, epoch <= o.WarmupEpochs ? initial : null, ctx);
             if (terms is null)
             {
                 Restarts++;
@@ -116,9 +117,43 @@ public sealed class MinMaxEmTrainer : IDisposable
         return MakeOptimisers(lr);
     }
 
-    /// <summary>One epoch of MinMax+EM steps; null when a loss turned NaN/inf.</summary>
+    /// <summary>
+    /// The warm-up memberships of <see cref="MembershipInit.KMeans"/> (-1 for labelled images), or null when not
+    /// used. Deterministic in the seed, so a resumed run computes the same memberships.
+    /// </summary>
+    private int[]? InitialMemberships(Tensor xAll, FitInput input, int[] unl, int[] lab, FitContext ctx)
+    {
+        bool use = o.Init == MembershipInit.KMeans || (o.Init == MembershipInit.Auto && lab.Length == 0);
+        if (!use || o.WarmupEpochs == 0 || unl.Length == 0 || Epoch >= o.WarmupEpochs) return null;
+        var sw = Stopwatch.StartNew();
+        var assign = KMeansMemberships(xAll, input.KnownLabels, model.Info.Clusters, MixSeed(seed, 0, 3));
+        foreach (int i in lab) assign[i] = -1;
+        ctx.Log?.Invoke($"k-means memberships for the {o.WarmupEpochs} warm-up epochs ({sw.Elapsed.TotalSeconds:F1}s)");
+        return assign;
+    }
+
+    /// <summary>
+    /// The component of every image from k-means on the pixels (k-means++, 10 restarts). When some images are
+    /// labelled (knownLabels[i] >= 0) the clusters are renumbered to the classes they best match on those images
+    /// (Hungarian method), so that cluster k is component k; otherwise the numbering is k-means's own.
+    /// </summary>
+    public static int[] KMeansMemberships(Tensor images, int[] knownLabels, int k, int seed)
+    {
+        using var flat = images.reshape(images.shape[0], -1);
+        var assign = Baselines.KMeans.Fit(flat, k, seed).Labels;
+        var lab = Enumerable.Range(0, knownLabels.Length).Where(i => knownLabels[i] >= 0).ToArray();
+        if (lab.Length == 0) return assign;
+        var map = Baselines.KMeans.MatchTo(lab.Select(i => knownLabels[i]).ToArray(), lab.Select(i => assign[i]).ToArray(), k);
+        return assign.Select(c => map[c]).ToArray();
+    }
+
+    /// <summary>
+    /// One epoch of MinMax+EM steps; null when a loss turned NaN/inf. With <paramref name="initial"/> (warm-up with
+    /// k-means memberships) the unlabelled likelihood term takes those crisp memberships at full weight instead of
+    /// the E step's posteriors.
+    /// </summary>
     private Dictionary<string, double>? RunEpoch(int epoch, Tensor xAll, Tensor labelsAll, int[] unl, int[] lab,
-        double[] labelledCounts, FitContext ctx)
+        double[] labelledCounts, int[]? initial, FitContext ctx)
     {
         var dev = model.Device;
         int K = model.Info.Clusters;
@@ -140,7 +175,7 @@ public sealed class MinMaxEmTrainer : IDisposable
             using var xu = xAll.index_select(0, idx);
             using var z = model.Encode(xu);
             using var zd = z.to(dev);
-            epochGamma = model.Mixture.Posterior(zd);
+            epochGamma = Memberships(zd);
         }
         var unlPosition = new Dictionary<int, int>();
         if (epochGamma is not null) for (int i = 0; i < nUnl; i++) unlPosition[unl[i]] = i;
@@ -164,7 +199,9 @@ public sealed class MinMaxEmTrainer : IDisposable
                     var ids = unlOrder[s0..s1];
                     var idx = tensor(ids.Select(i => (long)i).ToArray()).to(dev);
                     xu = xAll.index_select(0, idx);
-                    if (epochGamma is not null)
+                    if (initial is not null)
+                        gamma = nn.functional.one_hot(tensor(ids.Select(i => (long)initial[i]).ToArray()).to(dev), K).to_type(ScalarType.Float32);
+                    else if (epochGamma is not null)
                         gamma = epochGamma.index_select(0, tensor(ids.Select(i => (long)unlPosition[i]).ToArray()).to(dev));
                 }
                 if (nLab > 0)
@@ -201,12 +238,12 @@ public sealed class MinMaxEmTrainer : IDisposable
 
                 // E step (incremental EM): gamma fixed from the current encoder, then the M step on theta_E, theta_G.
                 Tensor objective = zeros(1, device: dev).squeeze();
-                double unlabelledWeight = o.WarmupEpochs > 0 ? o.UnlabelledWeight * Math.Min(1.0, (epoch - 1) / (double)o.WarmupEpochs) : o.UnlabelledWeight;
+                double unlabelledWeight = o.WarmupEpochs > 0 && initial is null ? o.UnlabelledWeight * Math.Min(1.0, (epoch - 1) / (double)o.WarmupEpochs) : o.UnlabelledWeight;
                 if (xu is not null && unlabelledWeight > 0)
                 {
                     var zu = model.E.forward(xu);
                     if (gamma is null)
-                        using (no_grad()) gamma = model.Mixture.Posterior(zu.detach());
+                        using (no_grad()) gamma = Memberships(zu.detach());
                     var lik = Objective.LikelihoodTerm(model.Mixture, zu, gamma);
                     objective = objective + lik.mul(unlabelledWeight);
                     sums["likelihood"] += lik.item<float>();
@@ -271,6 +308,9 @@ public sealed class MinMaxEmTrainer : IDisposable
         }
         return Averages(sums, steps);
     }
+
+    /// <summary>The E step: posterior memberships (eq 3), balanced when the options ask for it.</summary>
+    private Tensor Memberships(Tensor z) => o.BalancedEStep ? model.Mixture.BalancedPosterior(z) : model.Mixture.Posterior(z);
 
     private static Dictionary<string, double> Averages(Dictionary<string, double> sums, int n) =>
         sums.ToDictionary(kv => kv.Key, kv => kv.Value / n);

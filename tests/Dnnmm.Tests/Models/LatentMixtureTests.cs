@@ -25,6 +25,34 @@ public class LatentMixtureTests
     }
 
     [Fact]
+    public void BalancedPosteriorFillsTheComponentsInProportionOmega()
+    {
+        using var m = TwoComponents(0.5f);
+        // Four encodings all nearest component 0: the plain posterior puts them all there.
+        using var z = tensor(new float[] { 0, 0, 0.2f, 0, 0.4f, 0, 0.6f, 0 }, new long[] { 4, 2 });
+        using var plain = m.Posterior(z);
+        Assert.True(plain.sum(dim: 0).data<float>()[0] > 2.5);
+        using var g = m.BalancedPosterior(z, iterations: 50);
+        var col = g.sum(dim: 0).data<float>().ToArray();
+        Assert.Equal(2.0, col[0], 3); // N omega_k = 4 * 0.5
+        Assert.Equal(2.0, col[1], 3);
+        Assert.All(g.sum(dim: 1).data<float>().ToArray(), r => Assert.Equal(1.0, r, 5));
+        // The order is kept: the encoding nearest component 1 has the largest share of it.
+        var p = g.data<float>().ToArray();
+        Assert.True(p[7] > p[5] && p[5] > p[3] && p[3] > p[1]);
+    }
+
+    [Fact]
+    public void BalancedPosteriorLeavesAnAlreadyBalancedPosteriorAlone()
+    {
+        using var m = TwoComponents(0.5f);
+        using var z = tensor(new float[] { 0, 0, 2, 0 }, new long[] { 2, 2 });
+        using var plain = m.Posterior(z);
+        using var g = m.BalancedPosterior(z);
+        Assert.Equal(plain.data<float>().ToArray(), g.data<float>().ToArray(), (a, b) => Math.Abs(a - b) < 1e-5);
+    }
+
+    [Fact]
     public void LogLikelihoodIncludesTheGaussianConstant()
     {
         using var m = TwoComponents();

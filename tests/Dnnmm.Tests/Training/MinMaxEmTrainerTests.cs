@@ -114,4 +114,43 @@ public class MinMaxEmTrainerTests
         Assert.Single(reports);
         Assert.Equal(data.Count, m.Predict(data).Length);
     }
+
+    [Fact]
+    public void KMeansMembershipsAreNumberedAsTheLabelledClasses()
+    {
+        var data = TinyData.Make();
+        var labelled = TinyData.Labelled(data, 2);
+        var known = data.Labels.Select((y, i) => labelled[i] ? y : -1).ToArray();
+        using var x = TorchSharp.torch.tensor(data.Pixels, new long[] { data.Count, 1, data.Height, data.Width });
+        // The bars are separable: k-means finds the classes, and the labelled images fix the numbering.
+        Assert.Equal(data.Labels, MinMaxEmTrainer.KMeansMemberships(x, known, 3, seed: 7));
+        // Without labels the partition is the same, up to k-means's own numbering.
+        var free = MinMaxEmTrainer.KMeansMemberships(x, new int[data.Count].Select(_ => -1).ToArray(), 3, seed: 7);
+        Assert.Equal(1.0, Dnnmm.Evaluation.ClusteringMetrics.Accuracy(data.Labels, free));
+    }
+
+    [Fact]
+    public void UnsupervisedDefaultsTrainOnKMeansMembershipsFromTheFirstEpoch()
+    {
+        var data = TinyData.Make();
+        var unlabelled = new bool[data.Count];
+        List<EpochReport> Run(MembershipInit init)
+        {
+            var reports = new List<EpochReport>();
+            using var m = new DnnmmMethod(Tiny(1) with { WarmupEpochs = 2, Omega = OmegaUpdate.Fixed, Init = init }, 1);
+            m.Fit(new FitInput(data, unlabelled), new FitContext { MonitorLabels = data.Labels, OnEpoch = reports.Add });
+            return reports;
+        }
+        // Auto = k-means without labels: the likelihood term is on at full weight in the first warm-up epoch.
+        Assert.NotEqual(0.0, Run(MembershipInit.Auto)[0].Values["likelihood"]);
+        // None: the term ramps up from 0, as with labels.
+        Assert.Equal(0.0, Run(MembershipInit.None)[0].Values["likelihood"]);
+    }
+
+    [Fact]
+    public void KMeansInitNeedsWarmupEpochs()
+    {
+        var e = Assert.Throws<DnnmmInputException>(() => (new DnnmmOptions() with { Init = MembershipInit.KMeans, WarmupEpochs = 0 }).Validate(3));
+        Assert.Contains("--init kmeans", e.Message);
+    }
 }
