@@ -61,6 +61,9 @@ public sealed class DynAeOptionsBinder
     public readonly Option<int> EmbeddingDim = new("--dynae-embedding-dim") { Description = "dynae: embedding dimension", DefaultValueFactory = _ => D.EmbeddingDim };
     public readonly Option<double> AcaiWeight = new("--dynae-acai-weight") { Description = "dynae: weight lambda of the critic term in pretraining", DefaultValueFactory = _ => D.AcaiWeight };
     public readonly Option<bool> AcaiFold = new("--dynae-acai-fold") { Description = "dynae: interpolation coefficient alpha in [0, 0.5] as the ACAI paper (true) or U(0, 1) as the official DynAE code (false)", DefaultValueFactory = _ => D.AcaiFoldAlpha };
+    public readonly Option<bool> Augment = new("--dynae-augment") { Description = "dynae: random shifts and rotations of the training batches in both phases, as the official code", DefaultValueFactory = _ => D.Augment };
+    public readonly Option<double> AugmentShift = new("--dynae-augment-shift") { Description = "dynae: largest shift, fraction of width and height", DefaultValueFactory = _ => D.AugmentShift };
+    public readonly Option<double> AugmentRotation = new("--dynae-augment-rotation") { Description = "dynae: largest rotation in degrees", DefaultValueFactory = _ => D.AugmentRotation };
     public readonly Option<double> Gamma = new("--dynae-gamma") { Description = "dynae: weight gamma of the reconstruction term in clustering", DefaultValueFactory = _ => D.Gamma };
     public readonly Option<double> Kappa = new("--dynae-kappa") { Description = "dynae: kappa (beta1 = kappa / K, beta2 = beta1 / 2)", DefaultValueFactory = _ => D.Kappa };
     public readonly Option<double> StopFraction = new("--dynae-stop-fraction") { Description = "dynae: stop when fewer than this fraction of images are conflicted", DefaultValueFactory = _ => D.StopFraction };
@@ -73,7 +76,7 @@ public sealed class DynAeOptionsBinder
 
     public void AddTo(Command c)
     {
-        foreach (Option o in new Option[] { PretrainEpochs, BatchSize, PretrainLr, Lr, Momentum, Hidden, EmbeddingDim, AcaiWeight, AcaiFold, Gamma, Kappa,
+        foreach (Option o in new Option[] { PretrainEpochs, BatchSize, PretrainLr, Lr, Momentum, Hidden, EmbeddingDim, AcaiWeight, AcaiFold, Augment, AugmentShift, AugmentRotation, Gamma, Kappa,
                      StopFraction, CheckInterval, KMeansRestarts, LabelledWeight, LabelledBatchSize, Arch, Width })
             c.Add(o);
     }
@@ -84,7 +87,7 @@ public sealed class DynAeOptionsBinder
         Threads = p.GetValue(shared.Threads), Device = p.GetValue(shared.Device)!,
         PretrainEpochs = p.GetValue(PretrainEpochs), BatchSize = p.GetValue(BatchSize), PretrainLearningRate = p.GetValue(PretrainLr),
         LearningRate = p.GetValue(Lr), Momentum = p.GetValue(Momentum), HiddenDims = p.GetValue(Hidden)!, EmbeddingDim = p.GetValue(EmbeddingDim),
-        AcaiWeight = p.GetValue(AcaiWeight), AcaiFoldAlpha = p.GetValue(AcaiFold), Gamma = p.GetValue(Gamma), Kappa = p.GetValue(Kappa), StopFraction = p.GetValue(StopFraction),
+        AcaiWeight = p.GetValue(AcaiWeight), AcaiFoldAlpha = p.GetValue(AcaiFold), Augment = p.GetValue(Augment), AugmentShift = p.GetValue(AugmentShift), AugmentRotation = p.GetValue(AugmentRotation), Gamma = p.GetValue(Gamma), Kappa = p.GetValue(Kappa), StopFraction = p.GetValue(StopFraction),
         CheckInterval = p.GetValue(CheckInterval), KMeansRestarts = p.GetValue(KMeansRestarts), LabelledWeight = p.GetValue(LabelledWeight),
         LabelledBatchSize = p.GetValue(LabelledBatchSize), Architecture = p.GetValue(Arch), Width = p.GetValue(Width),
     };

@@ -125,14 +125,17 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
                     int s0 = step * B, s1 = Math.Min(n, s0 + B);
                     var idx = tensor(order[s0..s1].Select(i => (long)i).ToArray());
                     var x = xAll.index_select(0, idx).to(device);
-                    var z = ae.Encode(x);
-                    var rec = ae.Decode(z);
                     var cEmb = Centers.to(device);
                     Tensor tz, tx;
+                    // The step trains on augmented copies; the targets come from the images as they are (official).
+                    var xt = o.Augment ? Augmentation.RandomAffine(x, o.AugmentShift, o.AugmentRotation, rng) : x;
+                    var z = ae.Encode(xt);
+                    var rec = ae.Decode(z);
                     using (no_grad())
                     {
-                        var q = DynAeLosses.SoftAssignment(z.detach(), cEmb);
-                        (tz, tx) = DynAeLosses.Targets(z.detach(), x, cEmb, centersImg.to(device), q, th.Beta1, th.Beta2);
+                        var z0 = o.Augment ? ae.Encode(x) : z.detach();
+                        var q = DynAeLosses.SoftAssignment(z0, cEmb);
+                        (tz, tx) = DynAeLosses.Targets(z0, x, cEmb, centersImg.to(device), q, th.Beta1, th.Beta2);
                     }
                     var loss = DynAeLosses.ClusteringLoss(z, rec, tz, tx, o.Gamma);
                     if (semi)
@@ -191,6 +194,7 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
             int s0 = step * B, s1 = Math.Min(n, s0 + B);
             var idx = tensor(order[s0..s1].Select(i => (long)i).ToArray());
             var x = xAll.index_select(0, idx).to(device);
+            if (o.Augment) x = Augmentation.RandomAffine(x, o.AugmentShift, o.AugmentRotation, rng);
             long b = x.shape[0];
             // alpha per image: 0.5 - |u - 0.5| in [0, 0.5] (the ACAI paper; default) or u ~ U(0, 1) (the official
             // DynAE code, AcaiFoldAlpha = false); the mix coefficient beta = 0.5 - |u - 0.5| per batch (official).

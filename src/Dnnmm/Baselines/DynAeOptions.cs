@@ -40,6 +40,16 @@ public sealed record DynAeOptions : IMethodOptions
     /// the mean image (docs/baselines.md).
     /// </summary>
     public bool AcaiFoldAlpha { get; init; } = true;
+    /// <summary>
+    /// Random shifts and rotations of every training batch in both phases, as the official code (aug_train = True,
+    /// Keras ImageDataGenerator with width/height_shift_range 0.1 and rotation_range 10). Phase 2 computes the
+    /// targets from the unaugmented images and trains on the augmented ones, as the official code.
+    /// </summary>
+    public bool Augment { get; init; } = true;
+    /// <summary>Largest shift as a fraction of the width and height (official 0.1).</summary>
+    public double AugmentShift { get; init; } = 0.1;
+    /// <summary>Largest rotation in degrees (official 10).</summary>
+    public double AugmentRotation { get; init; } = 10;
     /// <summary>gamma: weight of the reconstruction term in the phase-2 loss (the official 100).</summary>
     public double Gamma { get; init; } = 100;
     /// <summary>kappa: beta1 = kappa / K, beta2 = beta1 / 2.</summary>
@@ -75,6 +85,8 @@ public sealed record DynAeOptions : IMethodOptions
         Check(HiddenDims.Length >= 1 && HiddenDims.All(h => h >= 1), "--dynae-hidden must list at least one positive width");
         Check(EmbeddingDim >= 1, $"--dynae-embedding-dim {EmbeddingDim} must be at least 1");
         Check(AcaiWeight >= 0, $"--dynae-acai-weight {AcaiWeight} must be >= 0");
+        Check(AugmentShift >= 0 && AugmentShift < 0.5, $"--dynae-augment-shift {AugmentShift} must be in [0, 0.5)");
+        Check(AugmentRotation >= 0 && AugmentRotation <= 180, $"--dynae-augment-rotation {AugmentRotation} must be in [0, 180]");
         Check(Gamma >= 0, $"--dynae-gamma {Gamma} must be >= 0");
         Check(Kappa > 0, $"--dynae-kappa {Kappa} must be positive");
         Check(StopFraction >= 0 && StopFraction < 1, $"--dynae-stop-fraction {StopFraction} must be in [0, 1)");
