@@ -8,7 +8,7 @@ public class MinMaxEmTrainerTests
     private static DnnmmOptions Tiny(int epochs = 3) => new()
     {
         Epochs = epochs, BatchSize = 16, LabelledBatchSize = 8, Width = 8, LearningRate = 1e-3, Threads = 1,
-        WarmupEpochs = 0, Omega = OmegaUpdate.Epoch,
+        WarmupEpochs = 0, Omega = OmegaUpdate.Epoch, BalancedEStep = false,
     };
 
     private static (List<EpochReport> Reports, DnnmmMethod Method) Train(DnnmmOptions o, int seed = 1, string? dir = null, bool resume = false)
