@@ -21,7 +21,7 @@ public static class ExperimentCommand
         var perClass = new Option<int?>("--per-class") { Description = "images per class for every dataset of a preset (default: the preset's, 1000 for the paper)" };
         var seeds = new Option<string?>("--seeds") { Description = "replace the grid's seeds (comma-separated, e.g. 1,2,3)" };
         var methods = new Option<string?>("--methods") { Description = "keep only these methods of the grid (comma-separated names)" };
-        var threads = new Option<int>("--threads") { Description = "CPU threads per run (0: all cores); use 1 when running shards side by side", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "CPU threads per run (0: all cores; default: the config's, 0 for presets); use 1 when running shards side by side" };
         var force = new Option<bool>("--force") { Description = "run in a folder that holds a different grid (its finished runs with the same options are kept)" };
         var print = new Option<bool>("--print-config") { Description = "print the grid as JSON (a starting point for --config) and exit" };
         foreach (var o in new Option[] { preset, config, outDir, shard, mnist, cifar, celeba, perClass, seeds, methods, threads, force, print }) cmd.Add(o);
@@ -50,9 +50,12 @@ public static class ExperimentCommand
                 c = c with { Methods = c.Methods.Where(x => keep.Contains(x.Name)).ToList() };
                 if (!keep.Contains(c.Reference)) c = c with { Reference = c.Methods[0].Name };
             }
-            int t = p.GetValue(threads);
-            if (t < 0) throw new DnnmmInputException($"--threads {t}: must be >= 0");
-            c = c with { Threads = t };
+            if (DnnmmOptionsBinder.Given(p, threads))
+            {
+                int t = p.GetValue(threads);
+                if (t < 0) throw new DnnmmInputException($"--threads {t}: must be >= 0");
+                c = c with { Threads = t };
+            }
             c.Validate();
             if (p.GetValue(print)) { output.WriteLine(c.ToJson()); return 0; }
             string dir = p.GetValue(outDir) ?? throw new DnnmmInputException("--out: an experiment folder is required");

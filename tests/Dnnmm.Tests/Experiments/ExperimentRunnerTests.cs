@@ -151,6 +151,11 @@ public class ExperimentRunnerTests : IDisposable
         Assert.Equal(0, p.Code);
         Assert.Contains("dnnmm-no-gan", p.Out);
 
+        // A config's thread count holds unless --threads is given.
+        File.WriteAllText(cfg, (ExperimentGridTests.Tiny() with { Threads = 1 }).ToJson());
+        Assert.Contains("\"threads\": 1,", Run("experiment", "--config", cfg, "--print-config").Out);
+        Assert.Contains("\"threads\": 2,", Run("experiment", "--config", cfg, "--threads", "2", "--print-config").Out);
+
         AssertBadInput(Run("experiment", "--out", Dir("z")), "--preset");
         AssertBadInput(Run("experiment", "--preset", "quick", "--config", cfg, "--out", Dir("z")), "exactly one");
         AssertBadInput(Run("experiment", "--preset", "nope", "--out", Dir("z")), "nope");
