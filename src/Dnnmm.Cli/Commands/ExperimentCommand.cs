@@ -20,11 +20,12 @@ public static class ExperimentCommand
         var celeba = new Option<string?>("--celeba") { Description = "CelebA data spec for paper-celeba-noisy (celeba:<dir>)" };
         var perClass = new Option<int?>("--per-class") { Description = "images per class for every dataset of a preset (default: the preset's, 1000 for the paper)" };
         var seeds = new Option<string?>("--seeds") { Description = "replace the grid's seeds (comma-separated, e.g. 1,2,3)" };
+        var alphas = new Option<string?>("--alphas") { Description = "replace the grid's labelled fractions (comma-separated, e.g. 0.01,0.1; 0 = unsupervised)" };
         var methods = new Option<string?>("--methods") { Description = "keep only these methods of the grid (comma-separated names)" };
         var threads = new Option<int>("--threads") { Description = "CPU threads per run (0: all cores; default: the config's, 0 for presets); use 1 when running shards side by side" };
         var force = new Option<bool>("--force") { Description = "run in a folder that holds a different grid (its finished runs with the same options are kept)" };
         var print = new Option<bool>("--print-config") { Description = "print the grid as JSON (a starting point for --config) and exit" };
-        foreach (var o in new Option[] { preset, config, outDir, shard, mnist, cifar, celeba, perClass, seeds, methods, threads, force, print }) cmd.Add(o);
+        foreach (var o in new Option[] { preset, config, outDir, shard, mnist, cifar, celeba, perClass, seeds, alphas, methods, threads, force, print }) cmd.Add(o);
         cmd.SetAction(p =>
         {
             var output = p.InvocationConfiguration.Output;
@@ -41,6 +42,7 @@ public static class ExperimentCommand
                 : ExperimentConfig.Load(configPath!);
             if (configPath is not null && pc is int n) c = c with { Datasets = c.Datasets.Select(d => d with { Data = d.Data with { PerClass = n } }).ToList() };
             if (p.GetValue(seeds) is string s) c = c with { Seeds = ParseSeeds(s) };
+            if (p.GetValue(alphas) is string al) c = c with { Alphas = ParseAlphas(al) };
             if (p.GetValue(methods) is string m)
             {
                 var keep = m.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -94,6 +96,19 @@ public static class ExperimentCommand
             list.Add(v);
         }
         if (list.Count == 0) throw new DnnmmInputException("--seeds: the list is empty");
+        return list.ToArray();
+    }
+
+    private static double[] ParseAlphas(string s)
+    {
+        var list = new List<double>();
+        foreach (var part in s.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
+                throw new DnnmmInputException($"--alphas '{s}': '{part}' is not a number");
+            list.Add(v);
+        }
+        if (list.Count == 0) throw new DnnmmInputException("--alphas: the list is empty");
         return list.ToArray();
     }
 

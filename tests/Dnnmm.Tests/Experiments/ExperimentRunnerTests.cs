@@ -155,6 +155,8 @@ public class ExperimentRunnerTests : IDisposable
         File.WriteAllText(cfg, (ExperimentGridTests.Tiny() with { Threads = 1 }).ToJson());
         Assert.Contains("\"threads\": 1,", Run("experiment", "--config", cfg, "--print-config").Out);
         Assert.Contains("\"threads\": 2,", Run("experiment", "--config", cfg, "--threads", "2", "--print-config").Out);
+        var narrowed = Run("experiment", "--preset", "paper-mnist5", "--alphas", "0,0.1", "--print-config").Out;
+        Assert.Contains("\"alphas\": [\n    0,\n    0.1\n  ]", narrowed.Replace("\r", ""));
 
         AssertBadInput(Run("experiment", "--out", Dir("z")), "--preset");
         AssertBadInput(Run("experiment", "--preset", "quick", "--config", cfg, "--out", Dir("z")), "exactly one");
@@ -163,6 +165,8 @@ public class ExperimentRunnerTests : IDisposable
         AssertBadInput(Run("experiment", "--preset", "quick", "--shard", "3/2", "--out", Dir("z")), "--shard");
         AssertBadInput(Run("experiment", "--preset", "quick", "--methods", "dnnmm,foo", "--out", Dir("z")), "foo");
         AssertBadInput(Run("experiment", "--preset", "quick", "--seeds", "1,x", "--out", Dir("z")), "--seeds");
+        AssertBadInput(Run("experiment", "--preset", "quick", "--alphas", "0.1,x", "--out", Dir("z")), "--alphas");
+        AssertBadInput(Run("experiment", "--preset", "quick", "--alphas", "1.5", "--out", Dir("z")), "alpha 1.5");
         AssertBadInput(Run("experiment", "--config", Path.Combine(root, "missing.json"), "--out", Dir("z")), "missing.json");
         AssertBadInput(Run("experiment", "merge", Path.Combine(root, "nothere"), "--out", Dir("m")), "not found");
         Assert.False(Directory.Exists(Dir("z")));
