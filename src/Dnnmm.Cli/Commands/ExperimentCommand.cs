@@ -86,29 +86,19 @@ public static class ExperimentCommand
         return cmd;
     }
 
-    private static int[] ParseSeeds(string s)
-    {
-        var list = new List<int>();
-        foreach (var part in s.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
-                throw new DnnmmInputException($"--seeds '{s}': '{part}' is not an integer");
-            list.Add(v);
-        }
-        if (list.Count == 0) throw new DnnmmInputException("--seeds: the list is empty");
-        return list.ToArray();
-    }
+    private static int[] ParseSeeds(string s) => ParseList<int>(s, "--seeds", "an integer",
+        x => int.TryParse(x, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : (int?)null);
 
-    private static double[] ParseAlphas(string s)
+    private static double[] ParseAlphas(string s) => ParseList<double>(s, "--alphas", "a number",
+        x => double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : (double?)null);
+
+    /// <summary>A comma-separated list for option <paramref name="name"/>; a one-line error names the bad item.</summary>
+    private static T[] ParseList<T>(string s, string name, string kind, Func<string, T?> parse) where T : struct
     {
-        var list = new List<double>();
+        var list = new List<T>();
         foreach (var part in s.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
-                throw new DnnmmInputException($"--alphas '{s}': '{part}' is not a number");
-            list.Add(v);
-        }
-        if (list.Count == 0) throw new DnnmmInputException("--alphas: the list is empty");
+            list.Add(parse(part) ?? throw new DnnmmInputException($"{name} '{s}': '{part}' is not {kind}"));
+        if (list.Count == 0) throw new DnnmmInputException($"{name}: the list is empty");
         return list.ToArray();
     }
 
