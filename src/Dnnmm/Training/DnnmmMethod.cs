@@ -28,7 +28,11 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder
     public string Name => "dnnmm";
     public int Clusters => Model.Info.Clusters;
     public DnnmmModel Model => model ?? throw new InvalidOperationException("the model has not been fitted or loaded");
-    public bool CanSample => true;
+    /// <summary>
+    /// Whether the generator was trained: by the consistency term (lambda1) or the adversarial term (lambda2).
+    /// Without both (the no-GAN ablation) G keeps its random weights and its "samples" would be noise.
+    /// </summary>
+    public bool CanSample => options.Lambda1 > 0 || options.Lambda2 > 0;
 
     public static Device ResolveDevice(string name)
     {
@@ -99,16 +103,18 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder
     {
         if (!Directory.Exists(runDir)) throw new DnnmmInputException($"--model {runDir}: folder not found");
         string options = Path.Combine(runDir, TrainRun.OptionsFile);
+        var trained = new DnnmmOptions();
         if (File.Exists(options))
         {
-            string method = Json.Read<TrainRunOptions>(options).Method;
-            if (method != "dnnmm")
-                throw new DnnmmInputException($"--model {runDir}: a '{method}' run is not a DNN-MM model (TrainRun.LoadMethod loads any method)");
+            var run = Json.Read<TrainRunOptions>(options);
+            if (run.Method != "dnnmm")
+                throw new DnnmmInputException($"--model {runDir}: a '{run.Method}' run is not a DNN-MM model (TrainRun.LoadMethod loads any method)");
+            trained = run.Dnnmm;
         }
         var info = Json.Read<DnnmmModelInfo>(Path.Combine(runDir, ModelInfoFile));
         var m = new DnnmmModel(info, ResolveDevice(device));
         MinMaxEmTrainer.LoadWeights(m, Path.Combine(runDir, CheckpointFile));
-        return new DnnmmMethod(m, new DnnmmOptions { Device = device });
+        return new DnnmmMethod(m, trained with { Device = device });
     }
 
     public void Dispose() => model?.Dispose();

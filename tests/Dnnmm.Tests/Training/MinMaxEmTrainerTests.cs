@@ -153,4 +153,22 @@ public class MinMaxEmTrainerTests
         var e = Assert.Throws<DnnmmInputException>(() => (new DnnmmOptions() with { Init = MembershipInit.KMeans, WarmupEpochs = 0 }).Validate(3));
         Assert.Contains("--init kmeans", e.Message);
     }
+
+    [Fact]
+    public void WithoutTheGanTermsTheGeneratorIsUntrainedAndCannotSample()
+    {
+        var noGan = Tiny(1) with { Lambda1 = 0, Lambda2 = 0 };
+        Assert.True(new DnnmmMethod(Tiny(1), 1).CanSample);
+        Assert.False(new DnnmmMethod(noGan, 1).CanSample);
+        string dir = Directory.CreateTempSubdirectory("dnnmm-nogan").FullName;
+        try
+        {
+            var (_, m) = Train(noGan, dir: dir);
+            m.Dispose();
+            File.WriteAllText(Path.Combine(dir, TrainRun.OptionsFile), Json.Serialize(new TrainRunOptions { Dnnmm = noGan }));
+            using var loaded = DnnmmMethod.Load(dir);
+            Assert.False(loaded.CanSample);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }
