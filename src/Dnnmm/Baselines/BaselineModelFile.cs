@@ -54,6 +54,24 @@ public static class BaselineModelFile
         return info;
     }
 
+    /// <summary>
+    /// Runs <paramref name="restore"/> on a new method object and returns it; if restoring fails, the object (and any
+    /// networks it already holds) is disposed before the exception goes on.
+    /// </summary>
+    public static T Restore<T>(T method, Action<T> restore) where T : IDisposable
+    {
+        try
+        {
+            restore(method);
+            return method;
+        }
+        catch
+        {
+            method.Dispose();
+            throw;
+        }
+    }
+
     public static void WriteFloats(BinaryWriter w, float[] a)
     {
         w.Write(a.Length);

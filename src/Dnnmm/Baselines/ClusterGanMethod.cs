@@ -284,10 +284,8 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavab
     }
 
     /// <summary>A ClusterGAN saved by <see cref="Save"/>, on <paramref name="options"/>' device (without the critic: <see cref="D"/> throws).</summary>
-    public static ClusterGanMethod Load(string runDir, ClusterGanOptions options, int seed)
-    {
-        var m = new ClusterGanMethod(options, seed);
-        try
+    public static ClusterGanMethod Load(string runDir, ClusterGanOptions options, int seed) =>
+        BaselineModelFile.Restore(new ClusterGanMethod(options, seed), m =>
         {
             BaselineModelFile.Load(runDir, m.Name, (info, r) =>
             {
@@ -306,14 +304,7 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavab
             });
             m.device = DnnmmMethod.ResolveDevice(options.Device);
             m.G.to(m.device); m.E.to(m.device);
-            return m;
-        }
-        catch
-        {
-            m.Dispose();
-            throw;
-        }
-    }
+        });
 
     public void Dispose()
     {

@@ -348,10 +348,8 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
     }
 
     /// <summary>A DynAE model saved by <see cref="Save"/>, on <paramref name="options"/>' device (the critic is not kept).</summary>
-    public static DynAeMethod Load(string runDir, DynAeOptions options, int seed)
-    {
-        var m = new DynAeMethod(options, seed);
-        try
+    public static DynAeMethod Load(string runDir, DynAeOptions options, int seed) =>
+        BaselineModelFile.Restore(new DynAeMethod(options, seed), m =>
         {
             BaselineModelFile.Load(runDir, m.Name, (info, r) =>
             {
@@ -369,14 +367,7 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
             });
             m.device = DnnmmMethod.ResolveDevice(options.Device);
             m.Autoencoder.to(m.device);
-            return m;
-        }
-        catch
-        {
-            m.Dispose();
-            throw;
-        }
-    }
+        });
 
     public void Dispose()
     {

@@ -157,10 +157,8 @@ public sealed class LabelledOnlyMethod : IClusteringMethod, ISavableMethod
         BaselineModelFile.Save(runDir, BaselineModelFile.Info(Name, shape, Clusters, classNames), w => Net.save(w));
 
     /// <summary>A classifier saved by <see cref="Save"/>, on <paramref name="options"/>' device.</summary>
-    public static LabelledOnlyMethod Load(string runDir, LabelledOnlyOptions options, int seed)
-    {
-        var m = new LabelledOnlyMethod(options, seed);
-        try
+    public static LabelledOnlyMethod Load(string runDir, LabelledOnlyOptions options, int seed) =>
+        BaselineModelFile.Restore(new LabelledOnlyMethod(options, seed), m =>
         {
             BaselineModelFile.Load(runDir, m.Name, (info, r) =>
             {
@@ -172,14 +170,7 @@ public sealed class LabelledOnlyMethod : IClusteringMethod, ISavableMethod
             });
             m.device = DnnmmMethod.ResolveDevice(options.Device);
             m.Net.to(m.device);
-            return m;
-        }
-        catch
-        {
-            m.Dispose();
-            throw;
-        }
-    }
+        });
 
     public void Dispose() => net?.Dispose();
 }
