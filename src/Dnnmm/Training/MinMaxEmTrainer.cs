@@ -167,9 +167,9 @@ public sealed class MinMaxEmTrainer : IDisposable
         int labPos = 0;
         int nUnl = unl.Length, nLab = lab.Length;
 
-        // Literal EM: memberships of all unlabelled images fixed once per epoch.
+        // Literal EM: memberships of all unlabelled images fixed once per epoch (not needed while the warm-up uses k-means's).
         Tensor? epochGamma = null;
-        if (o.EStep == EStepSchedule.Epoch && nUnl > 0)
+        if (o.EStep == EStepSchedule.Epoch && nUnl > 0 && initial is null)
         {
             using var idx = tensor(unl.Select(i => (long)i).ToArray()).to(dev);
             using var xu = xAll.index_select(0, idx);
