@@ -28,9 +28,9 @@ public static class ResultsCsv
         var sb = new StringBuilder(Header).Append('\n');
         foreach (var r in rows)
         {
-            sb.Append(Quote(r.Dataset)).Append(',')
-              .Append(Quote(r.Classes)).Append(',')
-              .Append(Quote(r.Method)).Append(',')
+            sb.Append(Csv.Field(r.Dataset)).Append(',')
+              .Append(Csv.Field(r.Classes)).Append(',')
+              .Append(Csv.Field(r.Method)).Append(',')
               .Append(Num(r.Alpha)).Append(',')
               .Append(r.Seed.ToString(CultureInfo.InvariantCulture)).Append(',')
               .Append(Num(r.Acc)).Append(',')
@@ -38,7 +38,7 @@ public static class ResultsCsv
               .Append(Num(r.Nmi)).Append(',')
               .Append(r.LogLikelihood is double ll ? Num(ll) : "").Append(',')
               .Append(Num(r.Seconds)).Append(',')
-              .Append(Quote(r.OptionsHash)).Append('\n');
+              .Append(Csv.Field(r.OptionsHash)).Append('\n');
         }
         return sb.ToString();
     }
@@ -82,9 +82,6 @@ public static class ResultsCsv
         }
         return rows;
     }
-
-    /// <summary>The field as written: quoted (quotes doubled) when it contains a comma, quote, CR or LF.</summary>
-    internal static string Quote(string field) => Csv.Field(field);
 
     private static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 

@@ -25,10 +25,10 @@ public class ResultsCsvTests
     [Fact]
     public void FieldsWithCommasQuotesOrNewlinesAreQuoted()
     {
-        Assert.Equal("plain", ResultsCsv.Quote("plain"));
-        Assert.Equal("\"a,b\"", ResultsCsv.Quote("a,b"));
-        Assert.Equal("\"say \"\"hi\"\"\"", ResultsCsv.Quote("say \"hi\""));
-        Assert.Equal("\"two\nlines\"", ResultsCsv.Quote("two\nlines"));
+        Assert.Equal("plain", Csv.Field("plain"));
+        Assert.Equal("\"a,b\"", Csv.Field("a,b"));
+        Assert.Equal("\"say \"\"hi\"\"\"", Csv.Field("say \"hi\""));
+        Assert.Equal("\"two\nlines\"", Csv.Field("two\nlines"));
         var text = ResultsCsv.ToText(Rows.Skip(1).Take(1));
         Assert.Equal(ResultsCsv.Header + "\n" +
             "mnist5,0;1;2;3;4,clustergan,0.5,2,0.3333333333333333,0.6666666666666666,0.30000000000000004,,0.001,ba9876543210\n", text);
