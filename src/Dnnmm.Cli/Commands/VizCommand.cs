@@ -17,6 +17,7 @@ public static class VizCommand
         cmd.Add(Interpolate());
         cmd.Add(Reconstruct());
         cmd.Add(Curves());
+        cmd.Add(Progress());
         cmd.Add(TsneBench());
         return cmd;
     }
@@ -243,6 +244,60 @@ public static class VizCommand
                 }
             }
             p.InvocationConfiguration.Output.WriteLine($"{rows.Count} epochs -> {string.Join(", ", written)}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Progress()
+    {
+        var cmd = new Command("progress", "one metric of several runs against cumulative training time, with a time budget and "
+            + "target lines, as a PNG; prints what each run reached within the budget");
+        var runs = new Option<string[]>("--run") { Description = "run folder with metrics.json (repeat for several runs)", Required = true };
+        var labels = new Option<string[]>("--label") { Description = "legend label of each --run, in order (default: the folder names)" };
+        var metric = new Option<string>("--metric") { Description = "the value to plot (acc, ari, nmi, or any key of metrics.json)", DefaultValueFactory = _ => "acc" };
+        var budget = new Option<double?>("--budget-minutes") { Description = "time budget: a vertical line, and the value each run reached by then is printed" };
+        var targets = new Option<double[]>("--target") { Description = "target value: a horizontal line (repeat for several)" };
+        var title = new Option<string?>("--title") { Description = "figure title" };
+        var outFile = OutOption("PNG file to write");
+        cmd.Add(runs); cmd.Add(labels); cmd.Add(metric); cmd.Add(budget); cmd.Add(targets); cmd.Add(title); cmd.Add(outFile);
+        cmd.SetAction(p =>
+        {
+            var dirs = p.GetValue(runs)!;
+            var names = p.GetValue(labels) ?? Array.Empty<string>();
+            if (names.Length > 0 && names.Length != dirs.Length)
+                throw new DnnmmInputException($"--label given {names.Length} times for {dirs.Length} --run folders; give one per run or none");
+            string key = p.GetValue(metric)!.Trim();
+            if (key.Length == 0) throw new DnnmmInputException("--metric: a name is required");
+            double? minutes = p.GetValue(budget);
+            if (minutes is double mb && !(mb > 0 && double.IsFinite(mb))) throw new DnnmmInputException($"--budget-minutes {Inv(mb, "g")}: must be positive");
+            var list = new List<ProgressRun>();
+            for (int i = 0; i < dirs.Length; i++)
+            {
+                string dir = dirs[i];
+                if (!Directory.Exists(dir)) throw new DnnmmInputException($"--run {dir}: folder not found");
+                string metrics = Path.Combine(dir, TrainRun.MetricsJson);
+                if (!File.Exists(metrics)) throw new DnnmmInputException($"--run {dir}: no {TrainRun.MetricsJson} (not a run folder, or no epoch has finished)");
+                var rows = Json.Read<List<EpochRow>>(metrics);
+                if (rows.Count == 0) throw new DnnmmInputException($"{metrics}: no epochs");
+                string label = names.Length > 0 ? names[i] : Path.GetFileName(Path.GetFullPath(dir).TrimEnd('/', '\\'));
+                list.Add(new ProgressRun(label, rows));
+            }
+            double? seconds = minutes * 60;
+            string outPath = p.GetValue(outFile)!;
+            AtomicFile.WriteAllBytes(outPath, ProgressCurves.ToPng(list, key, seconds, p.GetValue(targets) ?? Array.Empty<double>(), p.GetValue(title)));
+            var o = p.InvocationConfiguration.Output;
+            foreach (var r in list)
+            {
+                var (x, y) = ProgressCurves.Series(r.Rows, key);
+                string line = $"{r.Label}: {key} {Inv(y[^1], "F4")} at the end ({Inv(x[^1], "F1")} min)";
+                if (seconds is double s)
+                    line += ProgressCurves.WithinBudget(r.Rows, key, s) is var (e, t, v)
+                        ? $"; within {Inv(s / 60, "0.#")} min: {Inv(v, "F4")} (epoch {e}, {Inv(t / 60, "F1")} min)"
+                        : $"; no epoch ends within {Inv(s / 60, "0.#")} min";
+                o.WriteLine(line);
+            }
+            o.WriteLine($"wrote {outPath}");
             return 0;
         });
         return cmd;

@@ -97,6 +97,38 @@ public class PicturesTests
         Assert.Throws<DnnmmInputException>(() => TrainingCurves.ToPng(empty));
     }
 
+    private static EpochRow Timed(int epoch, double seconds, double? acc) => new(epoch, seconds,
+        acc is double a ? new Dictionary<string, double> { ["acc"] = a } : new Dictionary<string, double> { ["loss"] = 1 },
+        Array.Empty<float>());
+
+    [Fact]
+    public void ProgressAddsUpTheEpochTimes()
+    {
+        // epoch 2 reports no ACC (a pretraining epoch without monitoring): its time still counts
+        var rows = new[] { Timed(1, 30, 0.2), Timed(2, 60, null), Timed(3, 90, 0.6), Timed(4, 120, 0.8) };
+        var (min, acc) = ProgressCurves.Series(rows, "acc");
+        Assert.Equal(new[] { 0.5, 3.0, 5.0 }, min);
+        Assert.Equal(new[] { 0.2, 0.6, 0.8 }, acc);
+        // the last value whose epoch ends within the budget: 180 s ends epoch 3; 299 s does not reach epoch 4's end (300 s)
+        Assert.Equal((3, 180.0, 0.6), ProgressCurves.WithinBudget(rows, "acc", 299));
+        Assert.Equal((4, 300.0, 0.8), ProgressCurves.WithinBudget(rows, "acc", 300));
+        Assert.Null(ProgressCurves.WithinBudget(rows, "acc", 29));
+        Assert.Null(ProgressCurves.WithinBudget(rows, "nmi", 1000));
+    }
+
+    [Fact]
+    public void ProgressFigureOfTwoRunsWithBudgetAndTargets()
+    {
+        var a = new ProgressRun("a", new[] { Timed(1, 60, 0.3), Timed(2, 60, 0.5) });
+        var b = new ProgressRun("b", new[] { Timed(1, 100, 0.4), Timed(2, 100, 0.45), Timed(3, 100, 0.7) });
+        Assert.Equal((500, 300), Size(ProgressCurves.ToPng(new[] { a, b }, "acc", 240, new[] { 0.85, 0.9 }, "title", 500, 300)));
+        Assert.Throws<DnnmmInputException>(() => ProgressCurves.ToPng(new[] { a, b }, "nmi", null, Array.Empty<double>()));
+        var none = new ProgressRun("c", new[] { Timed(1, 10, null) });
+        var e = Assert.Throws<DnnmmInputException>(() => ProgressCurves.ToPng(new[] { a, none }, "acc", null, Array.Empty<double>()));
+        Assert.Contains("'c'", e.Message);
+        Assert.Throws<DnnmmInputException>(() => ProgressCurves.ToPng(Array.Empty<ProgressRun>(), "acc", null, Array.Empty<double>()));
+    }
+
     [Fact]
     public void LegendGoesWhereTheCurvesAreNot()
     {

@@ -52,6 +52,7 @@ public class VizCliTests(TinyRunFixture fx) : IClassFixture<TinyRunFixture>
     [InlineData("viz", "interpolate", "--help")]
     [InlineData("viz", "reconstruct", "--help")]
     [InlineData("viz", "curves", "--help")]
+    [InlineData("viz", "progress", "--help")]
     public void EveryVizCommandHasHelp(params string[] args)
     {
         var r = Cli(args);
@@ -146,6 +147,17 @@ public class VizCliTests(TinyRunFixture fx) : IClassFixture<TinyRunFixture>
     }
 
     [Fact]
+    public void ProgressOfTheRunAgainstABudget()
+    {
+        var c = Cli("viz", "progress", "--run", fx.Run, "--run", fx.Run, "--label", "first", "--label", "second",
+            "--budget-minutes", "30", "--target", "0.9", "--out", Out("progress.png"));
+        Assert.True(c.Code == 0, c.Err);
+        Assert.Equal((760, 460), Size(Out("progress.png")));
+        Assert.Contains("first: acc ", c.Out);
+        Assert.Contains("within 30 min: ", c.Out);
+    }
+
+    [Fact]
     public void GenerativeAndCurveErrorsAreOneLine()
     {
         AssertBadInput(Cli("viz", "samples", "--model", Out("no-such-run"), "--out", Out("x.png")), "no-such-run");
@@ -155,6 +167,10 @@ public class VizCliTests(TinyRunFixture fx) : IClassFixture<TinyRunFixture>
         AssertBadInput(Cli("viz", "curves", "--run", Out("no-such-run"), "--out", Out("x.png")), "no-such-run");
         string empty = Directory.CreateDirectory(Out("empty-run")).FullName;
         AssertBadInput(Cli("viz", "curves", "--run", empty, "--out", Out("x.png")), "metrics.json");
+        AssertBadInput(Cli("viz", "progress", "--run", empty, "--out", Out("x.png")), "metrics.json");
+        AssertBadInput(Cli("viz", "progress", "--run", fx.Run, "--label", "a", "--label", "b", "--out", Out("x.png")), "--label");
+        AssertBadInput(Cli("viz", "progress", "--run", fx.Run, "--budget-minutes", "0", "--out", Out("x.png")), "--budget-minutes");
+        AssertBadInput(Cli("viz", "progress", "--run", fx.Run, "--metric", "no_such_key", "--out", Out("x.png")), "no_such_key");
         Assert.False(File.Exists(Out("x.png")));
     }
 }
