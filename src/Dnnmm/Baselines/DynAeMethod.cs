@@ -111,14 +111,18 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
                     if (ite % o.CheckInterval == 0)
                     {
                         nbConfPrev = ite > 0 ? nbConf : n;
-                        nbConf = n - CountUnconflicted(xAll, th);
+                        var (unconflicted, meanMaxQ) = CountUnconflicted(xAll, th);
+                        nbConf = n - unconflicted;
+                        string check = $"dynae: iteration {ite}: {nbConf} of {n} images conflicted (was {nbConfPrev}), mean max q {meanMaxQ:F3} "
+                            + $"against beta1 {th.Beta1:g3}";
                         if (nbConf >= nbConfPrev)
                         {
                             centersImg.Dispose();
                             centersImg = GenerateCenters(xAll, input, semi, (int)(ite / o.CheckInterval) + 1);
                             th = th.Shrink(K);
-                            ctx.Log?.Invoke($"dynae: {nbConf} conflicted images (was {nbConfPrev}); new centres, beta1 {th.Beta1:g3}, beta2 {th.Beta2:g3}");
+                            check += $"; not falling: new centres, beta1 {th.Beta1:g3}, beta2 {th.Beta2:g3}";
                         }
+                        ctx.Log?.Invoke(check);
                         if ((double)nbConf / n < o.StopFraction) { Converged = true; break; }
                     }
                     using var scope = NewDisposeScope();
@@ -157,7 +161,9 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
                 var values = sums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(1, done));
                 values["phase"] = 2;
                 values["beta1"] = th.Beta1; values["beta2"] = th.Beta2;
-                values["conflicted_fraction"] = 1 - (double)CountUnconflicted(xAll, th) / n;
+                var (unc, maxQ) = CountUnconflicted(xAll, th);
+                values["conflicted_fraction"] = 1 - (double)unc / n;
+                values["mean_max_q"] = maxQ;
                 if (ctx.MonitorLabels is not null)
                 {
                     using var q = SoftAssignment(xAll);
@@ -238,11 +244,14 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
         return DynAeLosses.SoftAssignment(z, Centers);
     }
 
-    private int CountUnconflicted(Tensor x, DynAeThresholds th)
+    /// <summary>The number of unconflicted images and the mean of max_j q_ij (how peaked q is, to compare with beta1).</summary>
+    private (int Count, double MeanMaxQ) CountUnconflicted(Tensor x, DynAeThresholds th)
     {
-        using var q = SoftAssignment(x);
-        using var u = DynAeLosses.Unconflicted(q, th.Beta1, th.Beta2);
-        return (int)u.sum().item<long>();
+        using var scope = NewDisposeScope();
+        var q = SoftAssignment(x);
+        var u = DynAeLosses.Unconflicted(q, th.Beta1, th.Beta2);
+        var (top, _) = q.max(1);
+        return ((int)u.sum().item<long>(), top.mean().item<float>());
     }
 
     /// <summary>

@@ -115,12 +115,14 @@ public class BaselineMethodTests
         Assert.True(r[0].Values.ContainsKey("loss_critic"));
         var last = r[^1].Values;
         Assert.Equal(2, last["phase"]);
-        foreach (var key in new[] { "acc", "ari", "nmi", "loss", "labelled_ce", "beta1", "beta2", "conflicted_fraction" })
+        foreach (var key in new[] { "acc", "ari", "nmi", "loss", "labelled_ce", "beta1", "beta2", "conflicted_fraction", "mean_max_q" })
             Assert.True(last.ContainsKey(key), key);
         Assert.All(last.Values, v => Assert.True(double.IsFinite(v)));
+        // max_j q_ij of a distribution over K = 3 clusters lies in [1/3, 1]
+        Assert.InRange(last["mean_max_q"], 1.0 / 3, 1.0);
         // the initial thresholds are kappa / K = 1, 0.5: nothing is unconflicted, so the first check shrinks them
         Assert.True(m.Thresholds.Beta1 < 1.0);
-        Assert.Contains(log, l => l.Contains("new centres"));
+        Assert.Contains(log, l => l.StartsWith("dynae: iteration 0: ") && l.Contains("mean max q") && l.Contains("new centres"));
         AssertProbabilities(m, data);
         Assert.False(m.CanSample);
         Assert.Throws<NotSupportedException>(() => m.Sample(0, 1, 1));
