@@ -32,6 +32,15 @@ public sealed class FitContext
 {
     /// <summary>True labels of every image, used only to monitor ACC/ARI/NMI per epoch (never to train).</summary>
     public int[]? MonitorLabels { get; init; }
+    /// <summary>
+    /// Score against <see cref="MonitorLabels"/> every this many epochs only (and always in the last epoch), for
+    /// methods whose per-epoch evaluation is costly (k-means on 10,000 embeddings takes as long as a DynAE epoch).
+    /// </summary>
+    public int MonitorEvery { get; init; } = 1;
+
+    /// <summary>Whether to score this epoch: there are labels to score against, and it is a monitored epoch or the last one.</summary>
+    public bool Monitors(int epoch, bool last) =>
+        MonitorLabels is not null && (last || MonitorEvery <= 1 || epoch % MonitorEvery == 0);
     /// <summary>Called after every epoch.</summary>
     public Action<EpochReport>? OnEpoch { get; init; }
     /// <summary>Called after every optimisation step with (step, steps per epoch, current loss terms).</summary>

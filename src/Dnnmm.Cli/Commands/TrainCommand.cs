@@ -25,8 +25,14 @@ public static class TrainCommand
         var force = new Option<bool>("--force") { Description = "overwrite the run in --out" };
         var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its last completed epoch (its saved options are used)" };
         var tensorboard = new Option<string?>("--tensorboard") { Description = "also write the per-epoch scalars as TensorBoard event files in this folder" };
+        var monitorEvery = new Option<int>("--monitor-every")
+        {
+            Description = "score ACC/ARI/NMI against the true labels every N epochs (and in the last); the scoring of DynAE's pretraining "
+                + "and of ClusterGAN runs k-means on every image, as costly as an epoch on 10,000 images",
+            DefaultValueFactory = _ => new TrainRunOptions().MonitorEvery,
+        };
         data.AddTo(cmd); model.AddTo(cmd); clusterGan.AddTo(cmd); dynAe.AddTo(cmd); kMeans.AddTo(cmd);
-        cmd.Add(method); cmd.Add(outDir); cmd.Add(force); cmd.Add(resume); cmd.Add(tensorboard);
+        cmd.Add(method); cmd.Add(outDir); cmd.Add(force); cmd.Add(resume); cmd.Add(tensorboard); cmd.Add(monitorEvery);
         cmd.SetAction(p =>
         {
             var o = new TrainRunOptions
@@ -34,6 +40,7 @@ public static class TrainCommand
                 Data = data.Read(p), Method = p.GetValue(method)!, Dnnmm = model.Read(p),
                 ClusterGan = clusterGan.Read(p, model), DynAe = dynAe.Read(p, model), KMeans = kMeans.Read(p),
                 LabelledOnly = LabelledOnlyOptionsBinder.Read(p, model),
+                MonitorEvery = p.GetValue(monitorEvery),
             };
             string? resumeDir = p.GetValue(resume);
             string dir = resumeDir ?? p.GetValue(outDir) ?? throw new DnnmmInputException("--out: a run folder is required (or --resume <run-dir>)");

@@ -153,9 +153,10 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavab
             }
             var values = Averages(sums, steps, Math.Max(1, gSteps));
             values["generator_steps"] = gSteps;
-            bool last = epoch == o.Epochs;
-            if (ctx.MonitorLabels is not null || last)
-                Evaluate(xAll, input, ctx.MonitorLabels, values, epoch);
+            bool last = epoch == o.Epochs, monitor = ctx.Monitors(epoch, last);
+            // the last epoch always fits the k-means readout, scored or not
+            if (monitor || last)
+                Evaluate(xAll, input, monitor ? ctx.MonitorLabels : null, values, epoch);
             ctx.OnEpoch?.Invoke(new EpochReport(epoch, o.Epochs, sw.Elapsed.TotalSeconds, values));
         }
     }

@@ -75,11 +75,11 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
                 var sw = Stopwatch.StartNew();
                 var values = PretrainEpoch(epoch, xAll, critic, optAe, optC, ctx);
                 values["phase"] = 1;
-                if (ctx.MonitorLabels is not null)
+                if (ctx.Monitors(epoch, last: epoch == o.PretrainEpochs))
                 {
                     using var emb = Embed(xAll);
                     var km = KMeans.Fit(emb, K, MinMaxEmTrainer.MixSeed(seed, epoch, 4), o.KMeansRestarts);
-                    BaselineCommon.AddScores(values, ctx.MonitorLabels, km.Labels, input.KnownLabels);
+                    BaselineCommon.AddScores(values, ctx.MonitorLabels!, km.Labels, input.KnownLabels);
                 }
                 ctx.OnEpoch?.Invoke(new EpochReport(epoch, total, sw.Elapsed.TotalSeconds, values));
             }

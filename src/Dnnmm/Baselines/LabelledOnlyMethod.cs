@@ -116,8 +116,8 @@ public sealed class LabelledOnlyMethod : IClusteringMethod, ISavableMethod
                 ctx.OnStep?.Invoke(step + 1, steps, new Dictionary<string, double> { ["cross_entropy"] = sum / (step + 1) });
             }
             var values = new Dictionary<string, double> { ["cross_entropy"] = sum / steps };
-            if (ctx.MonitorLabels is not null)
-                BaselineCommon.AddScores(values, ctx.MonitorLabels, PredictTensor(xAll), input.KnownLabels);
+            if (ctx.Monitors(epoch, last: epoch == o.Epochs))
+                BaselineCommon.AddScores(values, ctx.MonitorLabels!, PredictTensor(xAll), input.KnownLabels);
             ctx.OnEpoch?.Invoke(new EpochReport(epoch, o.Epochs, sw.Elapsed.TotalSeconds, values));
         }
     }

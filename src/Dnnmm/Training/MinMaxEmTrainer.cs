@@ -103,7 +103,7 @@ public sealed class MinMaxEmTrainer : IDisposable
             }
             Epoch = epoch;
             var values = new Dictionary<string, double>(terms);
-            Evaluate(xAll, input, ctx.MonitorLabels, values);
+            Evaluate(xAll, input, ctx.Monitors(epoch, last: epoch == o.Epochs) ? ctx.MonitorLabels : null, values);
             lastGood = Snapshot();
             if (ctx.CheckpointDir is not null)
                 AtomicFile.WriteAllBytes(Path.Combine(ctx.CheckpointDir, CheckpointFile), lastGood);

@@ -16,6 +16,8 @@ public sealed record TrainRunOptions
     public DynAeOptions DynAe { get; init; } = new();
     public KMeansOptions KMeans { get; init; } = new();
     public LabelledOnlyOptions LabelledOnly { get; init; } = new();
+    /// <summary>Score ACC/ARI/NMI against the true labels every this many epochs (and in the last one); see <see cref="FitContext.MonitorEvery"/>.</summary>
+    public int MonitorEvery { get; init; } = 1;
 
     /// <summary>The options of the chosen method.</summary>
     public IMethodOptions MethodOptions() => Method switch
@@ -128,6 +130,7 @@ public static class TrainRun
         if (resume) o = ReadOptions(outDir);
         // Check everything before the run folder is touched, so bad input never costs an earlier result.
         var methodOptions = o.MethodOptions();
+        if (o.MonitorEvery < 1) throw new DnnmmInputException($"--monitor-every {o.MonitorEvery}: must be at least 1");
         if (resume && !CanResume(o.Method))
             throw new DnnmmInputException($"--resume {outDir}: method '{o.Method}' keeps no checkpoints; train it again with --force");
         var data = DataPipeline.Prepare(o.Data);
@@ -142,6 +145,7 @@ public static class TrainRun
         var ctx = new FitContext
         {
             MonitorLabels = data.Images.Labels,
+            MonitorEvery = o.MonitorEvery,
             CheckpointDir = outDir,
             Resume = resume,
             Log = log,

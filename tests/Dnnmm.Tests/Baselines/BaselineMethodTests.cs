@@ -20,13 +20,39 @@ public class BaselineMethodTests
         CheckInterval = 3, KMeansRestarts = 2, LabelledBatchSize = 4, Threads = 1, PretrainLearningRate = 1e-3,
     };
 
-    private static (List<EpochReport> Reports, List<string> Log) Fit(IClusteringMethod m, ImageSet data, int labelledPerClass)
+    private static (List<EpochReport> Reports, List<string> Log) Fit(IClusteringMethod m, ImageSet data, int labelledPerClass,
+        int monitorEvery = 1)
     {
         var reports = new List<EpochReport>();
         var log = new List<string>();
         m.Fit(new FitInput(data, TinyData.Labelled(data, labelledPerClass)),
-            new FitContext { MonitorLabels = data.Labels, OnEpoch = reports.Add, Log = log.Add });
+            new FitContext { MonitorLabels = data.Labels, MonitorEvery = monitorEvery, OnEpoch = reports.Add, Log = log.Add });
         return (reports, log);
+    }
+
+    [Fact]
+    public void MonitorEveryScoresOnlyThoseEpochsAndTheLast()
+    {
+        var data = TinyData.Make();
+        // DynAE: 5 pretraining epochs scored at 2 and 4 and at the end of pretraining (5); the clustering epochs always
+        using (var d = new DynAeMethod(TinyDynAe(pretrain: 5, cluster: 2), 1))
+        {
+            var (r, _) = Fit(d, data, 0, monitorEvery: 2);
+            var scored = r.Where(e => e.Values.ContainsKey("acc")).Select(e => e.Epoch).ToArray();
+            Assert.Equal(new[] { 2, 4, 5 }, scored.Where(e => e <= 5));
+            Assert.All(r.Where(e => e.Epoch > 5), e => Assert.True(e.Values.ContainsKey("acc")));
+        }
+        // ClusterGAN: 3 epochs every 2: epoch 2 and the last; the k-means readout is fitted in the last epoch all the same
+        using (var g = new ClusterGanMethod(TinyGan(3), 1))
+        {
+            var (r, _) = Fit(g, data, 0, monitorEvery: 2);
+            Assert.Equal(new[] { 2, 3 }, r.Where(e => e.Values.ContainsKey("acc")).Select(e => e.Epoch));
+            AssertProbabilities(g, data);
+        }
+        var ctx = new FitContext { MonitorEvery = 3 };
+        Assert.False(ctx.Monitors(3, last: true)); // no labels: never
+        ctx = new FitContext { MonitorLabels = data.Labels, MonitorEvery = 3 };
+        Assert.Equal(new[] { false, false, true, false, true }, new[] { 1, 2, 3, 4, 5 }.Select(e => ctx.Monitors(e, last: e == 5)));
     }
 
     private static void AssertProbabilities(IClusteringMethod m, ImageSet data)

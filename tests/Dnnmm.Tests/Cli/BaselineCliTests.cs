@@ -83,6 +83,27 @@ public class BaselineCliTests
     }
 
     [Fact]
+    public void MonitorEveryLeavesTheUnscoredEpochsBlankAndIsSaved()
+    {
+        string dir = Directory.CreateTempSubdirectory("dnnmm-mon").FullName;
+        try
+        {
+            var t = Run("train", "--method", "labelled-only", "--classes", "0,1", "--per-class", "16", "--alpha", "0.25", "--epochs", "3",
+                "--width", "8", "--monitor-every", "2", "--threads", "1", "--out", dir, "--force");
+            Assert.True(t.Code == 0, t.Err);
+            var lines = File.ReadAllLines(Path.Combine(dir, "metrics.csv"));
+            int acc = Array.IndexOf(lines[0].Split(','), "acc");
+            Assert.True(acc > 0, lines[0]);
+            Assert.Equal(new[] { "", "x", "x" }, lines.Skip(1).Select(l => l.Split(',')[acc] == "" ? "" : "x"));
+            Assert.Contains("final ACC 0.", t.Out);
+            Assert.Contains("\"monitorEvery\": 2", File.ReadAllText(Path.Combine(dir, "options.json")));
+        }
+        finally { Directory.Delete(dir, true); }
+        AssertBadInput(Run("train", "--monitor-every", "0", "--classes", "0,1", "--per-class", "10", "--out", Path.Combine(dir, "y")), "--monitor-every 0");
+        Assert.False(Directory.Exists(Path.Combine(dir, "y")));
+    }
+
+    [Fact]
     public void LabelledOnlyWithoutLabelsAndBadBaselineOptionsAreOneLineErrors()
     {
         AssertBadInput(Run("train", "--method", "labelled-only", "--classes", "0,1", "--per-class", "10", "--out", "x"), "--alpha");
