@@ -166,6 +166,10 @@ public class ExperimentGridTests
                 Assert.Equal(1000, c.Datasets[0].Data.PerClass);
                 Assert.Contains(c.Methods, m => m.Name == "dnnmm-no-gan");
                 Assert.Contains(c.Methods, m => m.Name == "dnnmm-labelled-only");
+                // the short DynAEss budget trains without augmentation (docs/baselines.md); the method's own default keeps it
+                var dyn = ExperimentGrid.Cells(c).First(cell => cell.Method.Name == "dynae-ss");
+                Assert.False(ExperimentGrid.Options(c, dyn).DynAe.Augment);
+                Assert.True(new Dnnmm.Baselines.DynAeOptions().Augment);
             }
         }
         Assert.Equal(0.1, ExperimentPresets.Get("paper-cifar10-noisy", data).Datasets[0].Data.NoiseStd);
