@@ -216,7 +216,8 @@ public static class VizCommand
         var run = new Option<string>("--run") { Description = "run folder (with metrics.json)", Required = true };
         var outFile = OutOption("PNG file to write (all panels)");
         var separate = new Option<bool>("--separate") { Description = "also write <out>-losses.png and <out>-metrics.png" };
-        cmd.Add(run); cmd.Add(outFile); cmd.Add(separate);
+        var titleOption = new Option<string?>("--title") { Description = "figure title (default: the run folder, method, data and alpha)" };
+        cmd.Add(run); cmd.Add(outFile); cmd.Add(separate); cmd.Add(titleOption);
         cmd.SetAction(p =>
         {
             string dir = p.GetValue(run)!;
@@ -225,7 +226,7 @@ public static class VizCommand
             if (!File.Exists(metrics)) throw new DnnmmInputException($"--run {dir}: no {TrainRun.MetricsJson} (not a run folder, or no epoch has finished)");
             var rows = Json.Read<List<EpochRow>>(metrics);
             if (rows.Count == 0) throw new DnnmmInputException($"{metrics}: no epochs");
-            string title = RunTitle(dir);
+            string title = p.GetValue(titleOption) ?? RunTitle(dir);
             string outPath = p.GetValue(outFile)!;
             AtomicFile.WriteAllBytes(outPath, TrainingCurves.ToPng(rows, title));
             var written = new List<string> { outPath };

@@ -75,7 +75,7 @@ public static class TrainingCurves
         canvas.Clear(SKColors.White);
         if (band > 0)
         {
-            using var font = new SKFont(SKTypeface.Default, 18);
+            using var font = new SKFont(SKTypeface.Default, TitleSize(title!, info.Width));
             using var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true };
             canvas.DrawText(title!, info.Width / 2f, 24, SKTextAlign.Center, font, paint);
         }
@@ -87,6 +87,15 @@ public static class TrainingCurves
         using var img = surface.Snapshot();
         using var data = img.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();
+    }
+
+    /// <summary>The title's font size: 18, or smaller (down to 8) so that the title fits the width with a margin.</summary>
+    internal static float TitleSize(string title, int width)
+    {
+        const float full = 18, least = 8;
+        using var font = new SKFont(SKTypeface.Default, full);
+        float w = font.MeasureText(title), room = width - 16;
+        return w <= room ? full : Math.Max(least, full * room / w);
     }
 
     /// <summary>One panel as PNG bytes: a line with markers per key (or per omega component) against the epoch.</summary>

@@ -130,6 +130,17 @@ public class PicturesTests
     }
 
     [Fact]
+    public void LongTitlesShrinkToFitTheFigure()
+    {
+        Assert.Equal(18f, TrainingCurves.TitleSize("run x", 480));
+        string title = new string('w', 120);
+        float size = TrainingCurves.TitleSize(title, 480);
+        Assert.InRange(size, 8f, 17.99f);
+        using var font = new SKFont(SKTypeface.Default, size);
+        Assert.True(font.MeasureText(title) <= 480 - 16 + 0.5f || size == 8f);
+    }
+
+    [Fact]
     public void LegendGoesWhereTheCurvesAreNot()
     {
         var x = new double[] { 1, 2, 3, 4, 5, 6 };

@@ -144,6 +144,9 @@ public class VizCliTests(TinyRunFixture fx) : IClassFixture<TinyRunFixture>
         Assert.Equal((3 * 480, 34 + 2 * 340), Size(Out("curves.png")));
         Assert.Equal((3 * 480, 34 + 340), Size(Out("curves-losses.png")));
         Assert.Equal((3 * 480, 34 + 340), Size(Out("curves-metrics.png")));
+        var t = Cli("viz", "curves", "--run", fx.Run, "--title", "my title", "--out", Out("curves-titled.png"));
+        Assert.True(t.Code == 0, t.Err);
+        Assert.Equal((3 * 480, 34 + 2 * 340), Size(Out("curves-titled.png")));
     }
 
     [Fact]
