@@ -221,11 +221,7 @@ public static class VizCommand
         cmd.SetAction(p =>
         {
             string dir = p.GetValue(run)!;
-            if (!Directory.Exists(dir)) throw new DnnmmInputException($"--run {dir}: folder not found");
-            string metrics = Path.Combine(dir, TrainRun.MetricsJson);
-            if (!File.Exists(metrics)) throw new DnnmmInputException($"--run {dir}: no {TrainRun.MetricsJson} (not a run folder, or no epoch has finished)");
-            var rows = Json.Read<List<EpochRow>>(metrics);
-            if (rows.Count == 0) throw new DnnmmInputException($"{metrics}: no epochs");
+            var rows = ReadRows(dir);
             string title = p.GetValue(titleOption) ?? RunTitle(dir);
             string outPath = p.GetValue(outFile)!;
             AtomicFile.WriteAllBytes(outPath, TrainingCurves.ToPng(rows, title));
@@ -248,6 +244,19 @@ public static class VizCommand
             return 0;
         });
         return cmd;
+    }
+
+    private static string FolderName(string dir) => Path.GetFileName(Path.GetFullPath(dir).TrimEnd('/', '\\'));
+
+    /// <summary>The epochs of a run folder's metrics.json; a one-line error when the folder, the file or any epoch is missing.</summary>
+    private static List<EpochRow> ReadRows(string dir)
+    {
+        if (!Directory.Exists(dir)) throw new DnnmmInputException($"--run {dir}: folder not found");
+        string metrics = Path.Combine(dir, TrainRun.MetricsJson);
+        if (!File.Exists(metrics)) throw new DnnmmInputException($"--run {dir}: no {TrainRun.MetricsJson} (not a run folder, or no epoch has finished)");
+        var rows = Json.Read<List<EpochRow>>(metrics);
+        if (rows.Count == 0) throw new DnnmmInputException($"{metrics}: no epochs");
+        return rows;
     }
 
     private static Command Progress()
@@ -276,13 +285,8 @@ public static class VizCommand
             for (int i = 0; i < dirs.Length; i++)
             {
                 string dir = dirs[i];
-                if (!Directory.Exists(dir)) throw new DnnmmInputException($"--run {dir}: folder not found");
-                string metrics = Path.Combine(dir, TrainRun.MetricsJson);
-                if (!File.Exists(metrics)) throw new DnnmmInputException($"--run {dir}: no {TrainRun.MetricsJson} (not a run folder, or no epoch has finished)");
-                var rows = Json.Read<List<EpochRow>>(metrics);
-                if (rows.Count == 0) throw new DnnmmInputException($"{metrics}: no epochs");
-                string label = names.Length > 0 ? names[i] : Path.GetFileName(Path.GetFullPath(dir).TrimEnd('/', '\\'));
-                list.Add(new ProgressRun(label, rows));
+                string label = names.Length > 0 ? names[i] : FolderName(dir);
+                list.Add(new ProgressRun(label, ReadRows(dir)));
             }
             double? seconds = minutes * 60;
             string outPath = p.GetValue(outFile)!;
@@ -307,7 +311,7 @@ public static class VizCommand
     /// <summary>"run def: dnnmm on mnist (0,1,2,3,4), alpha 0.1" from options.json, or just the folder name.</summary>
     private static string RunTitle(string dir)
     {
-        string name = Path.GetFileName(Path.GetFullPath(dir).TrimEnd('/', '\\'));
+        string name = FolderName(dir);
         string path = Path.Combine(dir, TrainRun.OptionsFile);
         if (!File.Exists(path)) return $"run {name}";
         try

@@ -111,7 +111,9 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
                     if (ite % o.CheckInterval == 0)
                     {
                         nbConfPrev = ite > 0 ? nbConf : n;
-                        var (unconflicted, meanMaxQ) = CountUnconflicted(xAll, th);
+                        int unconflicted;
+                        double meanMaxQ;
+                        using (var qAll = SoftAssignment(xAll)) (unconflicted, meanMaxQ) = ConflictStats(qAll, th);
                         nbConf = n - unconflicted;
                         string check = $"dynae: iteration {ite}: {nbConf} of {n} images conflicted (was {nbConfPrev}), mean max q {meanMaxQ:F3} "
                             + $"against beta1 {th.Beta1:g3}";
@@ -161,13 +163,13 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
                 var values = sums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(1, done));
                 values["phase"] = 2;
                 values["beta1"] = th.Beta1; values["beta2"] = th.Beta2;
-                var (unc, maxQ) = CountUnconflicted(xAll, th);
-                values["conflicted_fraction"] = 1 - (double)unc / n;
-                values["mean_max_q"] = maxQ;
-                if (ctx.MonitorLabels is not null)
+                using (var q = SoftAssignment(xAll))
                 {
-                    using var q = SoftAssignment(xAll);
-                    BaselineCommon.AddScores(values, ctx.MonitorLabels, BaselineCommon.ArgmaxRows(q), input.KnownLabels);
+                    var (unc, maxQ) = ConflictStats(q, th);
+                    values["conflicted_fraction"] = 1 - (double)unc / n;
+                    values["mean_max_q"] = maxQ;
+                    if (ctx.MonitorLabels is not null)
+                        BaselineCommon.AddScores(values, ctx.MonitorLabels, BaselineCommon.ArgmaxRows(q), input.KnownLabels);
                 }
                 ctx.OnEpoch?.Invoke(new EpochReport(o.PretrainEpochs + epoch, total, sw.Elapsed.TotalSeconds, values));
             }
@@ -244,11 +246,10 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
         return DynAeLosses.SoftAssignment(z, Centers);
     }
 
-    /// <summary>The number of unconflicted images and the mean of max_j q_ij (how peaked q is, to compare with beta1).</summary>
-    private (int Count, double MeanMaxQ) CountUnconflicted(Tensor x, DynAeThresholds th)
+    /// <summary>Of soft assignments q: the number of unconflicted images and the mean of max_j q_ij (how peaked q is, to compare with beta1).</summary>
+    private static (int Count, double MeanMaxQ) ConflictStats(Tensor q, DynAeThresholds th)
     {
         using var scope = NewDisposeScope();
-        var q = SoftAssignment(x);
         var u = DynAeLosses.Unconflicted(q, th.Beta1, th.Beta2);
         var (top, _) = q.max(1);
         return ((int)u.sum().item<long>(), top.mean().item<float>());

@@ -12,23 +12,23 @@ public sealed record ProgressRun(string Label, IReadOnlyList<EpochRow> Rows);
 /// </summary>
 public static class ProgressCurves
 {
-    /// <summary>(cumulative minutes, value) of every epoch that reports <paramref name="key"/> with a finite value.</summary>
-    public static (double[] Minutes, double[] Values) Series(IReadOnlyList<EpochRow> rows, string key)
+    /// <summary>Every epoch in order with the sum of the epoch times up to its end, and its finite value of <paramref name="key"/> (or null).</summary>
+    private static IEnumerable<(int Epoch, double Seconds, double? Value)> Cumulative(IReadOnlyList<EpochRow> rows, string key)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var x = new List<double>();
-        var y = new List<double>();
         double seconds = 0;
         foreach (var r in rows.OrderBy(r => r.Epoch))
         {
             seconds += r.Seconds;
-            if (r.Values.TryGetValue(key, out var v) && double.IsFinite(v))
-            {
-                x.Add(seconds / 60);
-                y.Add(v);
-            }
+            yield return (r.Epoch, seconds, r.Values.TryGetValue(key, out var v) && double.IsFinite(v) ? v : null);
         }
-        return (x.ToArray(), y.ToArray());
+    }
+
+    /// <summary>(cumulative minutes, value) of every epoch that reports <paramref name="key"/> with a finite value.</summary>
+    public static (double[] Minutes, double[] Values) Series(IReadOnlyList<EpochRow> rows, string key)
+    {
+        var points = Cumulative(rows, key).Where(p => p.Value.HasValue).ToArray();
+        return (points.Select(p => p.Seconds / 60).ToArray(), points.Select(p => p.Value!.Value).ToArray());
     }
 
     /// <summary>
@@ -37,15 +37,9 @@ public static class ProgressCurves
     /// </summary>
     public static (int Epoch, double Seconds, double Value)? WithinBudget(IReadOnlyList<EpochRow> rows, string key, double budgetSeconds)
     {
-        ArgumentNullException.ThrowIfNull(rows);
         (int, double, double)? last = null;
-        double seconds = 0;
-        foreach (var r in rows.OrderBy(r => r.Epoch))
-        {
-            seconds += r.Seconds;
-            if (seconds > budgetSeconds) break;
-            if (r.Values.TryGetValue(key, out var v) && double.IsFinite(v)) last = (r.Epoch, seconds, v);
-        }
+        foreach (var (epoch, seconds, value) in Cumulative(rows, key).TakeWhile(p => p.Seconds <= budgetSeconds))
+            if (value is double v) last = (epoch, seconds, v);
         return last;
     }
 
