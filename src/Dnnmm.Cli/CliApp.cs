@@ -1,6 +1,7 @@
 using System.CommandLine;
+using Dnnmm.Infrastructure;
+using Dnnmm.Methods.Dnnmm;
 using Dnnmm.Cli.Commands;
-using Dnnmm.Training;
 
 namespace Dnnmm.Cli;
 

@@ -1,5 +1,8 @@
 using System.CommandLine;
-using Dnnmm.Baselines;
+using Dnnmm.Methods.ClusterGan;
+using Dnnmm.Methods.DynAe;
+using Dnnmm.Methods.KMeans;
+using Dnnmm.Methods.LabelledOnly;
 using static Dnnmm.Cli.Commands.DnnmmOptionsBinder;
 
 namespace Dnnmm.Cli.Commands;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Dnnmm.Training;
+using Dnnmm.Runs;
 
 namespace Dnnmm.Cli.Commands;
 

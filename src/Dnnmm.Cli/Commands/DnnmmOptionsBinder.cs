@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Dnnmm.Models;
-using Dnnmm.Training;
+using Dnnmm.Infrastructure;
+using Dnnmm.Methods.Dnnmm;
 
 namespace Dnnmm.Cli.Commands;
 

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using Dnnmm.Experiments;
 using Spectre.Console;
+using Dnnmm.Infrastructure;
+using Dnnmm.Experiments;
 
 namespace Dnnmm.Cli.Commands;
 

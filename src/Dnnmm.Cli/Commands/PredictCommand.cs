@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Dnnmm.Infrastructure;
 using Dnnmm.Data;
 using Dnnmm.Evaluation;
-using Dnnmm.Training;
+using Dnnmm.Runs;
 
 namespace Dnnmm.Cli.Commands;
 

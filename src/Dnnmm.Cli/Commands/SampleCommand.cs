@@ -1,6 +1,7 @@
 using System.CommandLine;
-using Dnnmm.Training;
-using Dnnmm.Visualisation;
+using Dnnmm.Infrastructure;
+using Dnnmm.Data;
+using Dnnmm.Runs;
 
 namespace Dnnmm.Cli.Commands;
 

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using Dnnmm.Training;
-using Dnnmm.Visualisation;
 using Spectre.Console;
+using Dnnmm.Infrastructure;
+using Dnnmm.Methods;
+using Dnnmm.Runs;
+using Dnnmm.Visualisation;
 
 namespace Dnnmm.Cli.Commands;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dnnmm.Infrastructure;
 
 namespace Dnnmm.Data;
 

@@ -1,3 +1,4 @@
+using Dnnmm.Infrastructure;
 namespace Dnnmm.Data;
 
 public enum DatasetKind

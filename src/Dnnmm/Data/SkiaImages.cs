@@ -1,4 +1,5 @@
 using SkiaSharp;
+using Dnnmm.Infrastructure;
 
 namespace Dnnmm.Data;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Dnnmm.Infrastructure;
 using Dnnmm.Data;
-using Dnnmm.Training;
+using Dnnmm.Runs;
 
 namespace Dnnmm.Experiments;
 

@@ -3,7 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Dnnmm.Training;
+using Dnnmm.Infrastructure;
+using Dnnmm.Runs;
 
 namespace Dnnmm.Experiments;
 

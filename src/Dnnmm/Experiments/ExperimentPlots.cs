@@ -1,3 +1,4 @@
+using Dnnmm.Infrastructure;
 using Dnnmm.Visualisation;
 
 namespace Dnnmm.Experiments;

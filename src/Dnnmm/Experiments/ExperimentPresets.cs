@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Dnnmm.Infrastructure;
 using Dnnmm.Data;
 
 namespace Dnnmm.Experiments;

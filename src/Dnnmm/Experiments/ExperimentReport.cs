@@ -1,4 +1,5 @@
 using System.Text;
+using Dnnmm.Infrastructure;
 
 namespace Dnnmm.Experiments;
 

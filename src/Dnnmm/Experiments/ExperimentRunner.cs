@@ -1,8 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Dnnmm.Infrastructure;
 using Dnnmm.Data;
-using Dnnmm.Training;
+using Dnnmm.Methods;
+using Dnnmm.Methods.Dnnmm;
+using Dnnmm.Runs;
 using Dnnmm.Visualisation;
 
 namespace Dnnmm.Experiments;

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Dnnmm;
+namespace Dnnmm.Infrastructure;
 
 /// <summary>
 /// Writes a file so that a reader (or a kill) never sees it half written: the bytes go to a

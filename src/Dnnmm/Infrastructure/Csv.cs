@@ -1,4 +1,4 @@
-namespace Dnnmm;
+namespace Dnnmm.Infrastructure;
 
 /// <summary>RFC 4180 fields, for every CSV file the product writes.</summary>
 public static class Csv

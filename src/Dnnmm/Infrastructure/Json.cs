@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Dnnmm;
+namespace Dnnmm.Infrastructure;
 
 /// <summary>One JSON setting for every file the product writes: indented, camelCase, enums as names.</summary>
 public static class Json

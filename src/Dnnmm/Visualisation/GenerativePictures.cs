@@ -1,7 +1,8 @@
-using Dnnmm.Data;
-using Dnnmm.Training;
-using TorchSharp;
 using static TorchSharp.torch;
+using Dnnmm.Infrastructure;
+using Dnnmm.Data;
+using Dnnmm.Methods;
+using Dnnmm.Methods.Dnnmm;
 
 namespace Dnnmm.Visualisation;
 

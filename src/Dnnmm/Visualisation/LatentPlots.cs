@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Dnnmm.Infrastructure;
 using Dnnmm.Data;
 using Dnnmm.Evaluation;
+using Dnnmm.Methods;
 
 namespace Dnnmm.Visualisation;
 

@@ -1,4 +1,5 @@
-using Dnnmm.Training;
+using Dnnmm.Infrastructure;
+using Dnnmm.Runs;
 
 namespace Dnnmm.Visualisation;
 

@@ -1,4 +1,6 @@
 using TorchSharp;
+using Dnnmm.Infrastructure;
+using Dnnmm.Methods;
 
 namespace Dnnmm.Visualisation;
 

@@ -1,5 +1,6 @@
-using Dnnmm.Training;
 using SkiaSharp;
+using Dnnmm.Infrastructure;
+using Dnnmm.Runs;
 
 namespace Dnnmm.Visualisation;
 

@@ -1,6 +1,5 @@
-using Dnnmm.Cli;
-
 using static Dnnmm.Tests.Cli.CliRunner;
+
 
 namespace Dnnmm.Tests.Cli;
 

@@ -1,7 +1,6 @@
-using Dnnmm.Cli;
 using SkiaSharp;
-
 using static Dnnmm.Tests.Cli.CliRunner;
+
 
 namespace Dnnmm.Tests.Cli;
 

@@ -1,5 +1,5 @@
-using Dnnmm.Data;
 using static TorchSharp.torch;
+using Dnnmm.Data;
 
 namespace Dnnmm.Tests.Data;
 

@@ -1,35 +1,9 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using Dnnmm;
 using SkiaSharp;
+using Dnnmm.Infrastructure;
 
 namespace Dnnmm.Tests.Data;
-
-/// <summary>A fresh temporary folder, deleted on dispose.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public TempDir()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "dnnmm-data-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string Sub(params string[] parts)
-    {
-        string p = System.IO.Path.Combine(new[] { Path }.Concat(parts).ToArray());
-        Directory.CreateDirectory(p);
-        return p;
-    }
-
-    public string File(params string[] parts) => System.IO.Path.Combine(new[] { Path }.Concat(parts).ToArray());
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
-}
 
 /// <summary>Writers for the real file formats, used to make small test inputs.</summary>
 internal static class TestFiles

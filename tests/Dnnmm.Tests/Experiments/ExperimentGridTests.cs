@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
+using Dnnmm.Infrastructure;
 using Dnnmm.Data;
+using Dnnmm.Methods.Dnnmm;
+using Dnnmm.Methods.DynAe;
 using Dnnmm.Experiments;
-using Dnnmm.Training;
-using Xunit;
 
 namespace Dnnmm.Tests.Experiments;
 
@@ -169,7 +170,7 @@ public class ExperimentGridTests
                 // the short DynAEss budget trains without augmentation (docs/baselines.md); the method's own default keeps it
                 var dyn = ExperimentGrid.Cells(c).First(cell => cell.Method.Name == "dynae-ss");
                 Assert.False(ExperimentGrid.Options(c, dyn).DynAe.Augment);
-                Assert.True(new Dnnmm.Baselines.DynAeOptions().Augment);
+                Assert.True(new DynAeOptions().Augment);
             }
         }
         Assert.Equal(0.1, ExperimentPresets.Get("paper-cifar10-noisy", data).Datasets[0].Data.NoiseStd);

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
-using Dnnmm.Experiments;
-using Dnnmm.Tests.Data;
 using SkiaSharp;
+using Dnnmm.Experiments;
 
 namespace Dnnmm.Tests.Experiments;
 

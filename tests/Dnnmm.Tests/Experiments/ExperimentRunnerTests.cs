@@ -1,6 +1,6 @@
+using Dnnmm.Infrastructure;
+using Dnnmm.Runs;
 using Dnnmm.Experiments;
-using Dnnmm.Training;
-using Xunit;
 using static Dnnmm.Tests.Cli.CliRunner;
 
 namespace Dnnmm.Tests.Experiments;

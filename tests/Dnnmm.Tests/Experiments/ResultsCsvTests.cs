@@ -1,5 +1,5 @@
+using Dnnmm.Infrastructure;
 using Dnnmm.Experiments;
-using Dnnmm.Tests.Data;
 
 namespace Dnnmm.Tests.Experiments;
 

@@ -1,11 +1,11 @@
-using Dnnmm.Data;
-using Dnnmm.Models;
-using Dnnmm.Tests.Training;
-using Dnnmm.Training;
-using Dnnmm.Visualisation;
 using SkiaSharp;
-using TorchSharp;
 using static TorchSharp.torch;
+using Dnnmm.Infrastructure;
+using Dnnmm.Data;
+using Dnnmm.Methods;
+using Dnnmm.Methods.Dnnmm;
+using Dnnmm.Runs;
+using Dnnmm.Visualisation;
 
 namespace Dnnmm.Tests.Visualisation;
 

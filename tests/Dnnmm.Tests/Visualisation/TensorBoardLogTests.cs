@@ -1,3 +1,5 @@
+using Dnnmm.Infrastructure;
+using Dnnmm.Methods;
 using Dnnmm.Visualisation;
 
 namespace Dnnmm.Tests.Visualisation;

@@ -1,7 +1,6 @@
+using SkiaSharp;
 using static Dnnmm.Tests.Cli.CliRunner;
 using Dnnmm.Tests.Cli;
-using Dnnmm.Cli;
-using SkiaSharp;
 
 namespace Dnnmm.Tests.Visualisation;
 

@@ -1,0 +1,100 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using Dnnmm.Infrastructure;
+using Dnnmm.Data;
+
+namespace Dnnmm.Methods.Dnnmm;
+
+/// <summary>What is needed to rebuild a DNN-MM model's networks (saved as model.json).</summary>
+public sealed record DnnmmModelInfo(
+    int Channels, int Height, int Width, int Clusters, int LatentDim, int NetWidth,
+    string[] ClassNames, MeanPlacement Means, double MeanScale, int Seed)
+{
+    public ImageShape Shape => new(Channels, Height, Width);
+}
+
+/// <summary>
+/// The DNN-MM model: generator G, encoder E, discriminator D and the latent mixture (fixed means,
+/// identity covariance, learned weights omega). Prediction is argmax_k gamma_nk; generation from
+/// cluster k is G(mu_k + eps).
+/// </summary>
+public sealed class DnnmmModel : IDisposable
+{
+    public DnnmmModel(DnnmmModelInfo info, Device device)
+    {
+        Info = info;
+        Device = device;
+        torch.manual_seed(info.Seed);
+        G = new ImageGenerator(info.LatentDim, info.Shape, info.NetWidth);
+        E = Encoder.Create(info.Shape, info.NetWidth, info.LatentDim);
+        D = Discriminator.Create(info.Shape, info.NetWidth);
+        G.to(device); E.to(device); D.to(device);
+        Mixture = LatentMixture.Create(info.Clusters, info.LatentDim, info.Means, info.MeanScale, info.Seed, device);
+    }
+
+    public DnnmmModelInfo Info { get; }
+    public Device Device { get; }
+    public ImageGenerator G { get; }
+    public ConvNet E { get; }
+    public ConvNet D { get; }
+    public LatentMixture Mixture { get; }
+
+    /// <summary>Encodes images (N x C x H x W floats) in batches without gradients; returns N x d on the CPU.</summary>
+    public Tensor Encode(Tensor images, int batch = 500)
+    {
+        using var _ = no_grad();
+        E.eval();
+        var parts = new List<Tensor>();
+        long n = images.shape[0];
+        for (long s = 0; s < n; s += batch)
+        {
+            using var slice = images.narrow(0, s, Math.Min(n, s + batch) - s);
+            using var x = slice.to(Device);
+            parts.Add(E.forward(x).cpu());
+        }
+        E.train();
+        var z = cat(parts, 0);
+        foreach (var p in parts) p.Dispose();
+        return z;
+    }
+
+    public Tensor ToTensor(ImageSet images)
+    {
+        if (images.Channels != Info.Channels || images.Height != Info.Height || images.Width != Info.Width)
+            throw new DnnmmInputException(
+                $"images are {images.ShapeText} but the model was trained on {Info.Shape}");
+        return tensor(images.Pixels, new long[] { images.Count, images.Channels, images.Height, images.Width });
+    }
+
+    /// <summary>Posterior memberships (eq 3) of every image, N x K on the CPU.</summary>
+    public Tensor Posterior(ImageSet images)
+    {
+        using var x = ToTensor(images);
+        using var z = Encode(x);
+        using var zd = z.to(Device);
+        using var g = Mixture.Posterior(zd);
+        return g.cpu();
+    }
+
+    /// <summary>n images generated from cluster k: G(mu_k + eps).</summary>
+    public float[] Sample(int cluster, int n, int seed)
+    {
+        if (cluster < 0 || cluster >= Info.Clusters)
+            throw new DnnmmInputException($"--cluster {cluster} is outside [0, {Info.Clusters - 1}]");
+        if (n < 1) throw new DnnmmInputException($"--n {n} must be at least 1");
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        using var gen = new torch.Generator((ulong)seed);
+        var mu = Mixture.Means[cluster].unsqueeze(0).expand(n, -1).cpu();
+        var y = (mu + randn(mu.shape, generator: gen)).to(Device);
+        G.eval();
+        var x = G.forward(y).cpu();
+        G.train();
+        return x.data<float>().ToArray();
+    }
+
+    public void Dispose()
+    {
+        G.Dispose(); E.Dispose(); D.Dispose(); Mixture.Dispose();
+    }
+}

@@ -1,0 +1,175 @@
+using Dnnmm.Infrastructure;
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+using Dnnmm.Data;
+using Dnnmm.Methods.Dnnmm;
+
+namespace Dnnmm.Methods.LabelledOnly;
+
+/// <summary>
+/// The supervised reference: the DNN-MM encoder trunk with K outputs, trained with cross-entropy on
+/// the labelled images only. Its network and optimiser defaults are DNN-MM's.
+/// </summary>
+public sealed record LabelledOnlyOptions : IMethodOptions
+{
+    private static readonly DnnmmOptions D = new();
+
+    public int Epochs { get; init; } = D.Epochs;
+    /// <summary>Labelled images per step (DNN-MM's labelled minibatch).</summary>
+    public int LabelledBatchSize { get; init; } = D.LabelledBatchSize;
+    /// <summary>Steps per epoch; 0 = as many as DNN-MM takes, ceil(unlabelled images / DNN-MM batch size), at least 1.</summary>
+    public int StepsPerEpoch { get; init; } = 0;
+    public double LearningRate { get; init; } = D.LearningRate;
+    public double Beta1 { get; init; } = D.Beta1;
+    public double Beta2 { get; init; } = D.Beta2;
+    /// <summary>Channels of the first convolution (doubled per stage), as DNN-MM's --width.</summary>
+    public int Width { get; init; } = D.Width;
+    public string Device { get; init; } = "cpu";
+    public int Threads { get; init; } = 0;
+
+    public int ResolveSteps(FitInput input)
+    {
+        if (StepsPerEpoch > 0) return StepsPerEpoch;
+        int unl = input.Images.Count - input.LabelledCount;
+        return Math.Max(1, (unl + D.BatchSize - 1) / D.BatchSize);
+    }
+
+    public void Validate(FitInput input)
+    {
+        void Check(bool ok, string m) => MethodCommon.Check(ok, m);
+        Check(input.LabelledCount > 0, "--method labelled-only needs labelled images: set --alpha > 0");
+        Check(Epochs >= 1, $"--epochs {Epochs} must be at least 1");
+        Check(LabelledBatchSize >= 1, $"--labelled-batch-size {LabelledBatchSize} must be at least 1");
+        Check(StepsPerEpoch >= 0, $"steps per epoch {StepsPerEpoch} must be >= 0 (0 = auto)");
+        Check(LearningRate > 0 && LearningRate < 1, $"--lr {LearningRate} must be in (0, 1)");
+        Check(Beta1 >= 0 && Beta1 < 1 && Beta2 >= 0 && Beta2 < 1, "Adam betas must be in [0, 1)");
+        Check(Width >= 4 && Width <= 1024, $"--width {Width} must be in [4, 1024]");
+        MethodCommon.CheckDeviceAndThreads(Device, Threads);
+        MethodCommon.ShapeOf(input.Images).ConvLayout();
+    }
+}
+
+/// <summary>A classifier trained on the labelled images only; clusters = argmax of its softmax.</summary>
+public sealed class LabelledOnlyMethod : IClusteringMethod, ISavableMethod
+{
+    private readonly LabelledOnlyOptions o;
+    private readonly int seed;
+    private ConvNet? net;
+    private Device device = CPU;
+    private ImageShape shape;
+    private string[] classNames = Array.Empty<string>();
+
+    public LabelledOnlyMethod(LabelledOnlyOptions options, int seed)
+    {
+        o = options; this.seed = seed;
+    }
+
+    public string Name => "labelled-only";
+    public int Clusters { get; private set; }
+    public bool CanSample => false;
+    public ConvNet Net => net ?? throw new InvalidOperationException("the classifier has not been fitted");
+
+    /// <summary>The loss: mean cross-entropy of the logits against the labels.</summary>
+    public static Tensor ClassifierLoss(Tensor logits, Tensor labels) => nn.functional.cross_entropy(logits, labels);
+
+    public void Fit(FitInput input, FitContext ctx)
+    {
+        o.Validate(input);
+        Compute.ConfigureThreads(o.Threads);
+        device = Compute.ResolveDevice(o.Device);
+        shape = MethodCommon.ShapeOf(input.Images);
+        classNames = input.Images.ClassNames;
+        Clusters = input.Clusters;
+        torch.manual_seed(seed);
+        net?.Dispose();
+        net = new ConvNet("classifier", shape, o.Width, Clusters);
+        net.to(device);
+        using var opt = torch.optim.Adam(net.parameters(), o.LearningRate, o.Beta1, o.Beta2);
+
+        using var xAll = MethodCommon.ToTensor(input.Images);
+        using var yAll = tensor(input.KnownLabels.Select(v => (long)Math.Max(v, 0)).ToArray());
+        int[] lab = MethodCommon.LabelledIndices(input);
+        int steps = o.ResolveSteps(input);
+        int b = Math.Min(o.LabelledBatchSize, lab.Length);
+        var cycler = new BatchCycler(lab, new Random(Seeds.Mix(seed, 0, 7)));
+
+        for (int epoch = 1; epoch <= o.Epochs; epoch++)
+        {
+            var sw = Stopwatch.StartNew();
+            double sum = 0;
+            for (int step = 0; step < steps; step++)
+            {
+                ctx.Cancellation.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var idx = tensor(cycler.Next(b));
+                var x = xAll.index_select(0, idx).to(device);
+                var y = yAll.index_select(0, idx).to(device);
+                var loss = ClassifierLoss(net.forward(x), y);
+                if (!TensorHelpers.IsFinite(loss))
+                    throw new DnnmmTrainingException($"labelled-only: the loss became NaN or infinite in epoch {epoch}; try a smaller --lr");
+                opt.zero_grad();
+                loss.backward();
+                opt.step();
+                sum += loss.item<float>();
+                ctx.OnStep?.Invoke(step + 1, steps, new Dictionary<string, double> { ["cross_entropy"] = sum / (step + 1) });
+            }
+            var values = new Dictionary<string, double> { ["cross_entropy"] = sum / steps };
+            if (ctx.Monitors(epoch, last: epoch == o.Epochs))
+                MethodCommon.AddScores(values, ctx.MonitorLabels!, PredictTensor(xAll), input.KnownLabels);
+            ctx.OnEpoch?.Invoke(new EpochReport(epoch, o.Epochs, sw.Elapsed.TotalSeconds, values));
+        }
+    }
+
+    private Tensor Probabilities(Tensor x)
+    {
+        using var logits = MethodCommon.Map(Net.forward, x, device);
+        return logits.softmax(1);
+    }
+
+    private int[] PredictTensor(Tensor x)
+    {
+        using var p = Probabilities(x);
+        return TensorHelpers.ArgmaxRows(p);
+    }
+
+    public float[,] PredictProbabilities(ImageSet images)
+    {
+        MethodCommon.CheckShape(images, shape);
+        using var x = MethodCommon.ToTensor(images);
+        using var p = Probabilities(x);
+        return TensorHelpers.ToMatrix(p);
+    }
+
+    public int[] Predict(ImageSet images)
+    {
+        MethodCommon.CheckShape(images, shape);
+        using var x = MethodCommon.ToTensor(images);
+        return PredictTensor(x);
+    }
+
+    public float[] Sample(int cluster, int n, int seed) =>
+        throw new NotSupportedException("the labelled-only classifier is not a generative model");
+
+    /// <summary>model.bin: the classifier's state dict.</summary>
+    public void Save(string runDir) =>
+        ModelFile.Save(runDir, ModelFile.Info(Name, shape, Clusters, classNames), w => Net.save(w));
+
+    /// <summary>A classifier saved by <see cref="Save"/>, on <paramref name="options"/>' device.</summary>
+    public static LabelledOnlyMethod Load(string runDir, LabelledOnlyOptions options, int seed) =>
+        ModelFile.Restore(new LabelledOnlyMethod(options, seed), m =>
+        {
+            ModelFile.Load(runDir, m.Name, (info, r) =>
+            {
+                m.shape = info.Shape;
+                m.classNames = info.ClassNames;
+                m.Clusters = info.Clusters;
+                m.net = new ConvNet("classifier", m.shape, options.Width, m.Clusters);
+                m.net.load(r);
+            });
+            m.device = Compute.ResolveDevice(options.Device);
+            m.Net.to(m.device);
+        });
+
+    public void Dispose() => net?.Dispose();
+}

@@ -1,0 +1,79 @@
+using static TorchSharp.torch;
+using Dnnmm.Infrastructure;
+using Dnnmm.Data;
+using Dnnmm.Evaluation;
+
+namespace Dnnmm.Methods;
+
+/// <summary>Small pieces every baseline shares: tensors from image sets, batched inference, shuffles, monitoring scores.</summary>
+public static class MethodCommon
+{
+    /// <summary>The images as an N x C x H x W float tensor on the CPU.</summary>
+    public static Tensor ToTensor(ImageSet images) =>
+        tensor(images.Pixels, new long[] { images.Count, images.Channels, images.Height, images.Width });
+
+    public static ImageShape ShapeOf(ImageSet images) => new(images.Channels, images.Height, images.Width);
+
+    /// <summary>Checks that images match the shape a model was built for.</summary>
+    public static void CheckShape(ImageSet images, ImageShape shape)
+    {
+        if (images.Channels != shape.Channels || images.Height != shape.Height || images.Width != shape.Width)
+            throw new DnnmmInputException($"images are {images.ShapeText} but the model was trained on {shape}");
+    }
+
+    /// <summary>Applies <paramref name="f"/> to the rows of x in batches without gradients; the result is on the CPU.</summary>
+    public static Tensor Map(Func<Tensor, Tensor> f, Tensor x, Device device, int batch = 500)
+    {
+        using var _ = no_grad();
+        var parts = new List<Tensor>();
+        long n = x.shape[0];
+        for (long s = 0; s < n; s += batch)
+        {
+            using var scope = NewDisposeScope();
+            var xb = x.narrow(0, s, Math.Min(n, s + batch) - s).to(device);
+            parts.Add(f(xb).cpu().MoveToOuterDisposeScope());
+        }
+        var all = cat(parts, 0);
+        foreach (var p in parts) p.Dispose();
+        return all;
+    }
+
+    public static int[] Range(int n) => Enumerable.Range(0, n).ToArray();
+
+    public static int[] LabelledIndices(FitInput input) =>
+        Enumerable.Range(0, input.Images.Count).Where(i => input.KnownLabels[i] >= 0).ToArray();
+
+    /// <summary>One-hot rows for hard assignments.</summary>
+    public static float[,] OneHot(int[] labels, int k)
+    {
+        var m = new float[labels.Length, k];
+        for (int i = 0; i < labels.Length; i++) m[i, labels[i]] = 1;
+        return m;
+    }
+
+    /// <summary>
+    /// Adds ACC, ARI and NMI of <paramref name="pred"/> against the monitoring labels, under names with the given suffix
+    /// ("acc" + suffix ...), and ACC on the unlabelled images alone ("acc_unlabelled" + suffix) when some are labelled.
+    /// Does nothing without monitoring labels.
+    /// </summary>
+    public static void AddScores(IDictionary<string, double> values, int[]? truth, int[] pred, int[] knownLabels, string suffix = "")
+    {
+        if (truth is null) return;
+        var s = ClusteringMetrics.Score(truth, pred);
+        values["acc" + suffix] = s.Acc; values["ari" + suffix] = s.Ari; values["nmi" + suffix] = s.Nmi;
+        var unl = Enumerable.Range(0, truth.Length).Where(i => knownLabels[i] < 0).ToArray();
+        if (unl.Length > 0 && unl.Length < truth.Length)
+            values["acc_unlabelled" + suffix] = ClusteringMetrics.Accuracy(unl.Select(i => truth[i]).ToArray(), unl.Select(i => pred[i]).ToArray());
+    }
+
+    public static void Check(bool ok, string message)
+    {
+        if (!ok) throw new DnnmmInputException(message);
+    }
+
+    public static void CheckDeviceAndThreads(string device, int threads)
+    {
+        Check(threads >= 0, $"--threads {threads} must be >= 0");
+        Check(Compute.IsDeviceName(device), $"--device '{device}' must be cpu, cuda or cuda:N");
+    }
+}

@@ -1,0 +1,115 @@
+using System.Text;
+using Dnnmm.Infrastructure;
+using Dnnmm.Evaluation;
+using Dnnmm.Methods.Dnnmm;
+
+namespace Dnnmm.Methods;
+
+/// <summary>
+/// A fitted baseline in a run folder: model.bin (a magic string, the method name, then whatever the
+/// method writes: state dicts, centroids) and model.json (a <see cref="SavedModelInfo"/>). model.bin is
+/// written first, so a model.json next to it means the model is complete.
+/// </summary>
+public static class ModelFile
+{
+    public const string WeightsFile = "model.bin";
+    public const string InfoFile = DnnmmMethod.ModelInfoFile;
+    private const string Magic = "DNNMMBL1";
+
+    public static void Save(string runDir, SavedModelInfo info, Action<BinaryWriter> write)
+    {
+        AtomicFile.Write(Path.Combine(runDir, WeightsFile), s =>
+        {
+            using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
+            w.Write(Magic);
+            w.Write(info.Method);
+            write(w);
+        });
+        AtomicFile.WriteAllText(Path.Combine(runDir, InfoFile), Json.Serialize(info));
+    }
+
+    /// <summary>
+    /// Reads model.json and hands model.bin, past its header, to <paramref name="read"/>; a missing,
+    /// foreign or unreadable model is a one-line <see cref="DnnmmInputException"/> naming the folder.
+    /// </summary>
+    public static SavedModelInfo Load(string runDir, string method, Action<SavedModelInfo, BinaryReader> read)
+    {
+        string json = Path.Combine(runDir, InfoFile), bin = Path.Combine(runDir, WeightsFile);
+        if (!File.Exists(json) || !File.Exists(bin))
+            throw new DnnmmInputException(
+                $"--model {runDir}: no saved model ({InfoFile} and {WeightsFile}); the '{method}' run did not finish or predates saved baselines, train it again");
+        var info = Json.Read<SavedModelInfo>(json);
+        if (info.Method != method)
+            throw new DnnmmInputException($"--model {runDir}: {InfoFile} is a '{info.Method}' model, options.json says '{method}'");
+        try
+        {
+            using var r = new BinaryReader(new MemoryStream(File.ReadAllBytes(bin)), Encoding.UTF8);
+            if (r.ReadString() != Magic || r.ReadString() != method)
+                throw new InvalidDataException($"not a saved '{method}' model");
+            read(info, r);
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or InvalidDataException)
+        {
+            throw new DnnmmInputException($"{bin}: unreadable model ({e.Message.Split('\n')[0]})");
+        }
+        return info;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="restore"/> on a new method object and returns it; if restoring fails, the object (and any
+    /// networks it already holds) is disposed before the exception goes on.
+    /// </summary>
+    public static T Restore<T>(T method, Action<T> restore) where T : IDisposable
+    {
+        try
+        {
+            restore(method);
+            return method;
+        }
+        catch
+        {
+            method.Dispose();
+            throw;
+        }
+    }
+
+    public static void WriteFloats(BinaryWriter w, float[] a)
+    {
+        w.Write(a.Length);
+        foreach (var v in a) w.Write(v);
+    }
+
+    public static float[] ReadFloats(BinaryReader r)
+    {
+        int n = r.ReadInt32();
+        if (n < 0) throw new InvalidDataException("negative array length");
+        var a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = r.ReadSingle();
+        return a;
+    }
+
+    public static void WriteKMeans(BinaryWriter w, KMeansResult km)
+    {
+        w.Write(km.K); w.Write(km.Dim); w.Write(km.Inertia); w.Write(km.Iterations);
+        WriteFloats(w, km.Centroids);
+        w.Write(km.Labels.Length);
+        foreach (var l in km.Labels) w.Write(l);
+    }
+
+    public static KMeansResult ReadKMeans(BinaryReader r)
+    {
+        int k = r.ReadInt32(), dim = r.ReadInt32();
+        double inertia = r.ReadDouble();
+        int iterations = r.ReadInt32();
+        var c = ReadFloats(r);
+        if (k < 1 || dim < 1 || c.Length != k * dim) throw new InvalidDataException($"k-means centroids: {c.Length} values for K = {k}, d = {dim}");
+        int n = r.ReadInt32();
+        if (n < 0) throw new InvalidDataException("negative array length");
+        var labels = new int[n];
+        for (int i = 0; i < n; i++) labels[i] = r.ReadInt32();
+        return new KMeansResult(c, k, dim, labels, inertia, iterations);
+    }
+
+    public static SavedModelInfo Info(string method, ImageShape shape, int clusters, string[] classNames) =>
+        new(method, shape.Channels, shape.Height, shape.Width, clusters, classNames);
+}

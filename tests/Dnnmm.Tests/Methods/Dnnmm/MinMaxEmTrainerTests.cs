@@ -1,0 +1,178 @@
+using Dnnmm.Infrastructure;
+using Dnnmm.Evaluation;
+using Dnnmm.Methods;
+using Dnnmm.Methods.Dnnmm;
+using Dnnmm.Runs;
+
+namespace Dnnmm.Tests.Methods.Dnnmm;
+
+public class MinMaxEmTrainerTests
+{
+    // The paper's equations as written: learned omega (eq 11) and no warm-up of the unlabelled likelihood term.
+    private static DnnmmOptions Tiny(int epochs = 3) => new()
+    {
+        Epochs = epochs, BatchSize = 16, LabelledBatchSize = 8, Width = 8, LearningRate = 1e-3, Threads = 1,
+        WarmupEpochs = 0, Omega = OmegaUpdate.Epoch, BalancedEStep = false,
+    };
+
+    private static (List<EpochReport> Reports, DnnmmMethod Method) Train(DnnmmOptions o, int seed = 1, string? dir = null, bool resume = false)
+    {
+        var data = TinyData.Make();
+        var reports = new List<EpochReport>();
+        var m = new DnnmmMethod(o, seed);
+        m.Fit(new FitInput(data, TinyData.Labelled(data, 2)),
+            new FitContext { MonitorLabels = data.Labels, OnEpoch = reports.Add, CheckpointDir = dir, Resume = resume });
+        return (reports, m);
+    }
+
+    [Fact]
+    public void AFewStepsRaiseTheLikelihoodAndTheLogLikelihood()
+    {
+        var (r, m) = Train(Tiny(4));
+        using var _ = m;
+        Assert.Equal(4, r.Count);
+        Assert.True(r[^1].Values["likelihood"] > r[0].Values["likelihood"],
+            $"likelihood term {r[0].Values["likelihood"]} -> {r[^1].Values["likelihood"]}");
+        Assert.True(r[^1].Values["log_likelihood"] > r[0].Values["log_likelihood"]);
+        Assert.True(r[^1].Values["consistency"] < r[0].Values["consistency"]);
+        Assert.InRange(r[^1].Omega!.Sum(), 0.999, 1.001);
+    }
+
+    [Fact]
+    public void TheDefaultsKeepOmegaUniformAndWarmUpTheUnlabelledLikelihood()
+    {
+        var (r, m) = Train(Tiny(2) with { WarmupEpochs = new DnnmmOptions().WarmupEpochs, Omega = new DnnmmOptions().Omega });
+        using var _ = m;
+        Assert.All(r[^1].Omega!, w => Assert.Equal(1.0 / 3, w, 1e-6));
+        Assert.Equal(0.0, r[0].Values["likelihood"]);
+        Assert.NotEqual(0.0, r[1].Values["likelihood"]);
+    }
+
+    [Fact]
+    public void SameSeedGivesTheSameMetrics()
+    {
+        var (a, ma) = Train(Tiny(2), seed: 4);
+        var (b, mb) = Train(Tiny(2), seed: 4);
+        ma.Dispose(); mb.Dispose();
+        Assert.Equal(a[^1].Values["log_likelihood"], b[^1].Values["log_likelihood"]);
+        Assert.Equal(a[^1].Values["acc"], b[^1].Values["acc"]);
+        Assert.Equal(a[^1].Omega, b[^1].Omega);
+    }
+
+    [Fact]
+    public void CheckpointRoundTripGivesIdenticalPredictions()
+    {
+        string dir = Directory.CreateTempSubdirectory("dnnmm-ck").FullName;
+        try
+        {
+            var (_, m) = Train(Tiny(1), dir: dir);
+            using var _m = m;
+            var data = TinyData.Make();
+            var p1 = m.PredictProbabilities(data);
+            using var loaded = DnnmmMethod.Load(dir);
+            var p2 = loaded.PredictProbabilities(data);
+            Assert.Equal(p1.Cast<float>(), p2.Cast<float>());
+            Assert.Equal(m.Sample(1, 4, 9), loaded.Sample(1, 4, 9));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void ResumeEqualsAnUninterruptedRun()
+    {
+        string dir = Directory.CreateTempSubdirectory("dnnmm-resume").FullName;
+        try
+        {
+            var (full, mf) = Train(Tiny(3), seed: 2);
+            mf.Dispose();
+            // "killed" after 2 epochs: train 2, then resume the 3-epoch run from the checkpoint.
+            var (_, m2) = Train(Tiny(2), seed: 2, dir: dir);
+            m2.Dispose();
+            var (rest, m3) = Train(Tiny(3), seed: 2, dir: dir, resume: true);
+            m3.Dispose();
+            Assert.Single(rest);
+            Assert.Equal(3, rest[0].Epoch);
+            Assert.Equal(full[^1].Values["log_likelihood"], rest[0].Values["log_likelihood"]);
+            Assert.Equal(full[^1].Values["consistency"], rest[0].Values["consistency"]);
+            Assert.Equal(full[^1].Omega, rest[0].Omega);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void WarmupLeavesTheUnlabelledTermOutOfTheFirstEpoch()
+    {
+        var (r, m) = Train(Tiny(2) with { WarmupEpochs = 2 });
+        m.Dispose();
+        Assert.Equal(0.0, r[0].Values["likelihood"]);
+        Assert.NotEqual(0.0, r[1].Values["likelihood"]);
+    }
+
+    [Fact]
+    public void UnsupervisedRunWorksWithoutLabels()
+    {
+        var data = TinyData.Make();
+        using var m = new DnnmmMethod(Tiny(1), 1);
+        var reports = new List<EpochReport>();
+        m.Fit(new FitInput(data, new bool[data.Count]), new FitContext { MonitorLabels = data.Labels, OnEpoch = reports.Add });
+        Assert.Single(reports);
+        Assert.Equal(data.Count, m.Predict(data).Length);
+    }
+
+    [Fact]
+    public void KMeansMembershipsAreNumberedAsTheLabelledClasses()
+    {
+        var data = TinyData.Make();
+        var labelled = TinyData.Labelled(data, 2);
+        var known = data.Labels.Select((y, i) => labelled[i] ? y : -1).ToArray();
+        using var x = TorchSharp.torch.tensor(data.Pixels, new long[] { data.Count, 1, data.Height, data.Width });
+        // The bars are separable: k-means finds the classes, and the labelled images fix the numbering.
+        Assert.Equal(data.Labels, MinMaxEmTrainer.KMeansMemberships(x, known, 3, seed: 7));
+        // Without labels the partition is the same, up to k-means's own numbering.
+        var free = MinMaxEmTrainer.KMeansMemberships(x, new int[data.Count].Select(_ => -1).ToArray(), 3, seed: 7);
+        Assert.Equal(1.0, ClusteringMetrics.Accuracy(data.Labels, free));
+    }
+
+    [Fact]
+    public void UnsupervisedDefaultsTrainOnKMeansMembershipsFromTheFirstEpoch()
+    {
+        var data = TinyData.Make();
+        var unlabelled = new bool[data.Count];
+        List<EpochReport> Run(MembershipInit init)
+        {
+            var reports = new List<EpochReport>();
+            using var m = new DnnmmMethod(Tiny(1) with { WarmupEpochs = 2, Omega = OmegaUpdate.Fixed, Init = init }, 1);
+            m.Fit(new FitInput(data, unlabelled), new FitContext { MonitorLabels = data.Labels, OnEpoch = reports.Add });
+            return reports;
+        }
+        // Auto = k-means without labels: the likelihood term is on at full weight in the first warm-up epoch.
+        Assert.NotEqual(0.0, Run(MembershipInit.Auto)[0].Values["likelihood"]);
+        // None: the term ramps up from 0, as with labels.
+        Assert.Equal(0.0, Run(MembershipInit.None)[0].Values["likelihood"]);
+    }
+
+    [Fact]
+    public void KMeansInitNeedsWarmupEpochs()
+    {
+        var e = Assert.Throws<DnnmmInputException>(() => (new DnnmmOptions() with { Init = MembershipInit.KMeans, WarmupEpochs = 0 }).Validate(3));
+        Assert.Contains("--init kmeans", e.Message);
+    }
+
+    [Fact]
+    public void WithoutTheGanTermsTheGeneratorIsUntrainedAndCannotSample()
+    {
+        var noGan = Tiny(1) with { Lambda1 = 0, Lambda2 = 0 };
+        Assert.True(new DnnmmMethod(Tiny(1), 1).CanSample);
+        Assert.False(new DnnmmMethod(noGan, 1).CanSample);
+        string dir = Directory.CreateTempSubdirectory("dnnmm-nogan").FullName;
+        try
+        {
+            var (_, m) = Train(noGan, dir: dir);
+            m.Dispose();
+            File.WriteAllText(Path.Combine(dir, TrainRun.OptionsFile), Json.Serialize(new TrainRunOptions { Dnnmm = noGan }));
+            using var loaded = DnnmmMethod.Load(dir);
+            Assert.False(loaded.CanSample);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
