@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Dnnmm.Infrastructure;
-using Dnnmm.Methods.Dnnmm;
 using Dnnmm.Cli.Commands;
 
 namespace Dnnmm.Cli;
@@ -39,6 +38,12 @@ public static class CliApp
         {
             var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
             return parsed.Invoke(config);
+        }
+        catch (OptionException e)
+        {
+            string flag = MethodOptionsBinder.FlagOf(e.Scope, e.Option) ?? "--" + OptionSchema.Kebab(e.Option);
+            stderr.WriteLine($"error: {flag} {OneLine(e.Detail)}");
+            return BadInput;
         }
         catch (DnnmmInputException e)
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Dnnmm.Methods.Dnnmm;
 using Dnnmm.Runs;
 
 namespace Dnnmm.Cli.Commands;
@@ -9,13 +10,13 @@ public static class BenchCommand
     {
         var cmd = new Command("bench", "measure time per training step and epoch, E step encoding throughput and GFLOP/s against a dense matmul (defaults: the main job)");
         var data = new DataOptionsBinder();
-        var model = new DnnmmOptionsBinder();
+        var model = new MethodOptionsBinder(new[] { MethodRegistry.Get("dnnmm") });
         data.AddTo(cmd); model.AddTo(cmd);
         cmd.SetAction(p =>
         {
             var d = data.Read(p);
             if (p.GetResult(data.Classes) is null) d = d with { Classes = new[] { "0", "1", "2", "3", "4" }, PerClass = d.PerClass ?? 1000, Alpha = p.GetResult(data.Alpha) is null ? 0.1 : d.Alpha };
-            var r = Benchmark.Run(d, model.Read(p), p.InvocationConfiguration.Output.WriteLine);
+            var r = Benchmark.Run(d, model.Read<DnnmmOptions>(p), p.InvocationConfiguration.Output.WriteLine);
             p.InvocationConfiguration.Output.WriteLine(r.ToMarkdown());
             return 0;
         });

@@ -53,7 +53,7 @@ public static class ExperimentCommand
                 c = c with { Methods = c.Methods.Where(x => keep.Contains(x.Name)).ToList() };
                 if (!keep.Contains(c.Reference)) c = c with { Reference = c.Methods[0].Name };
             }
-            if (DnnmmOptionsBinder.Given(p, threads))
+            if (MethodOptionsBinder.Given(p, threads))
             {
                 int t = p.GetValue(threads);
                 if (t < 0) throw new DnnmmInputException($"--threads {t}: must be >= 0");

@@ -14,13 +14,10 @@ public static class TrainCommand
     {
         var cmd = new Command("train", "train a clustering method (DNN-MM with MinMax+EM by default) and write a run folder");
         var data = new DataOptionsBinder();
-        var model = new DnnmmOptionsBinder();
-        var clusterGan = new ClusterGanOptionsBinder();
-        var dynAe = new DynAeOptionsBinder();
-        var kMeans = new KMeansOptionsBinder();
+        var methods = new MethodOptionsBinder();
         var method = new Option<string>("--method")
         {
-            Description = $"method: {string.Join(", ", TrainRun.Methods)} (clustergan and dynae use labelled images when --alpha > 0: ClusterGANss, DynAEss)",
+            Description = $"method: {string.Join(", ", MethodRegistry.Names)} (" + string.Join("; ", MethodRegistry.All.Select(e => $"{e.Name}: {e.Summary}")) + ")",
             DefaultValueFactory = _ => "dnnmm",
         };
         var outDir = new Option<string?>("--out") { Description = "run folder (options.json, metrics.csv/json, checkpoint.bin, samples.png, summary.json)" };
@@ -33,15 +30,13 @@ public static class TrainCommand
                 + "and of ClusterGAN runs k-means on every image, as costly as an epoch on 10,000 images",
             DefaultValueFactory = _ => new TrainRunOptions().MonitorEvery,
         };
-        data.AddTo(cmd); model.AddTo(cmd); clusterGan.AddTo(cmd); dynAe.AddTo(cmd); kMeans.AddTo(cmd);
+        data.AddTo(cmd); methods.AddTo(cmd);
         cmd.Add(method); cmd.Add(outDir); cmd.Add(force); cmd.Add(resume); cmd.Add(tensorboard); cmd.Add(monitorEvery);
         cmd.SetAction(p =>
         {
             var o = new TrainRunOptions
             {
-                Data = data.Read(p), Method = p.GetValue(method)!, Dnnmm = model.Read(p),
-                ClusterGan = clusterGan.Read(p, model), DynAe = dynAe.Read(p, model), KMeans = kMeans.Read(p),
-                LabelledOnly = LabelledOnlyOptionsBinder.Read(p, model),
+                Data = data.Read(p), Method = p.GetValue(method)!, MethodOptionsByName = methods.Read(p),
                 MonitorEvery = p.GetValue(monitorEvery),
             };
             string? resumeDir = p.GetValue(resume);

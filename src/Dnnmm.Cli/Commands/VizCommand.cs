@@ -254,11 +254,9 @@ public static class VizCommand
     /// <summary>The epochs of a run folder's metrics.json; a one-line error when the folder, the file or any epoch is missing.</summary>
     private static List<EpochRow> ReadRows(string dir)
     {
-        if (!Directory.Exists(dir)) throw new DnnmmInputException($"--run {dir}: folder not found");
-        string metrics = Path.Combine(dir, TrainRun.MetricsJson);
-        if (!File.Exists(metrics)) throw new DnnmmInputException($"--run {dir}: no {TrainRun.MetricsJson} (not a run folder, or no epoch has finished)");
-        var rows = Json.Read<List<EpochRow>>(metrics);
-        if (rows.Count == 0) throw new DnnmmInputException($"{metrics}: no epochs");
+        var folder = new RunFolder(dir);
+        var rows = folder.RequireMetrics();
+        if (rows.Count == 0) throw new DnnmmInputException($"{folder.MetricsJson}: no epochs");
         return rows;
     }
 
@@ -315,11 +313,11 @@ public static class VizCommand
     private static string RunTitle(string dir)
     {
         string name = FolderName(dir);
-        string path = Path.Combine(dir, TrainRun.OptionsFile);
-        if (!File.Exists(path)) return $"run {name}";
+        var folder = new RunFolder(dir);
+        if (!folder.HasOptions) return $"run {name}";
         try
         {
-            var o = Json.Read<TrainRunOptions>(path);
+            var o = folder.ReadOptions<TrainRunOptions>();
             string classes = o.Data.Classes is { Count: > 0 } c ? $" ({string.Join(",", c)})" : "";
             return $"run {name}: {o.Method} on {o.Data.Data}{classes}, alpha {o.Data.Alpha.ToString(CultureInfo.InvariantCulture)}";
         }

@@ -70,8 +70,8 @@ public static class ExperimentGrid
         node["data"] = JsonNode.Parse(Json.Serialize(cell.Dataset.Data with { Alpha = cell.Alpha, Seed = cell.Seed }));
         Merge(node, cell.Method.Options, $"method '{cell.Method.Name}'");
         if (c.Threads > 0)
-            foreach (var key in new[] { "dnnmm", "clusterGan", "dynAe", "labelledOnly" })
-                if (node[key] is JsonObject o && o.ContainsKey("threads")) o["threads"] = c.Threads;
+            foreach (var entry in MethodRegistry.All)
+                if (node[entry.JsonKey] is JsonObject o && o.ContainsKey("threads")) o["threads"] = c.Threads;
         try
         {
             return node.Deserialize<TrainRunOptions>(Json.Options)

@@ -88,7 +88,7 @@ public static class ExperimentRunner
             int done = skipped + ran;
             var eta = Estimate(mine.Skip(i), wall);
             hooks.Progress?.Invoke(new ExperimentProgress(done, mine.Count, cell, null, eta));
-            bool resume = SameOptions(dir, hash) && TrainRun.CanResume(o.Method) && File.Exists(Path.Combine(dir, DnnmmMethod.CheckpointFile));
+            bool resume = SameOptions(dir, hash) && o.Entry().CanResume && new RunFolder(dir).HasCheckpoint;
             hooks.Log?.Invoke($"{(resume ? "resuming" : "training")} {cell} -> {cell.RelativeDir}");
             var sw = Stopwatch.StartNew();
             try
@@ -209,7 +209,7 @@ public static class ExperimentRunner
             string dir = Path.Combine(outDir, c.RelativeDir);
             string hash = ExperimentGrid.Hash(o);
             if (!Finished(dir, hash)) continue;
-            var s = Json.Read<TrainSummary>(Path.Combine(dir, TrainRun.SummaryFile));
+            var s = new RunFolder(dir).ReadSummary<TrainSummary>();
             string classes = o.Data.Classes is { } cl ? string.Join(";", cl) : "all";
             rows.Add(new ResultRow(c.Dataset.Name, classes, c.Method.Name, c.Alpha, c.Seed,
                 s.Acc ?? double.NaN, s.Ari ?? double.NaN, s.Nmi ?? double.NaN, s.LogLikelihood, s.Seconds, hash));
@@ -242,7 +242,7 @@ public static class ExperimentRunner
             string dir = Path.Combine(outDir, c.RelativeDir);
             string where = $"{c.Dataset.Name}, alpha {a.ToString("0.####", CultureInfo.InvariantCulture)}, seed {c.Seed}";
             foreach (var (file, what) in new[] { (TsneClusterPng, "t-SNE of the latent space, coloured by cluster"),
-                         (TsneClassPng, "t-SNE of the latent space, coloured by true class"), (TrainRun.SamplesPng, "generated samples, one row per cluster") })
+                         (TsneClassPng, "t-SNE of the latent space, coloured by true class"), (RunFolder.SamplesFile, "generated samples, one row per cluster") })
             {
                 string p = Path.Combine(dir, file);
                 if (File.Exists(p)) list.Add(new ReportPicture($"{c.Method.Name}: {what} ({where})", p));
@@ -288,12 +288,12 @@ public static class ExperimentRunner
 
     private static bool SameOptions(string dir, string hash)
     {
-        string p = Path.Combine(dir, TrainRun.OptionsFile);
-        return File.Exists(p) && ExperimentGrid.Hash(File.ReadAllText(p)) == hash;
+        var folder = new RunFolder(dir);
+        return folder.HasOptions && ExperimentGrid.Hash(folder.ReadOptionsText()) == hash;
     }
 
     private static bool Finished(string dir, string hash) =>
-        File.Exists(Path.Combine(dir, TrainRun.SummaryFile)) && SameOptions(dir, hash);
+        new RunFolder(dir).HasSummary && SameOptions(dir, hash);
 
     private static TimeSpan? Estimate(IEnumerable<ExperimentCell> remaining, Dictionary<string, List<double>> wall)
     {

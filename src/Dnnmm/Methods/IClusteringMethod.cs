@@ -48,9 +48,9 @@ public sealed class FitContext
     public Action<int, int, IReadOnlyDictionary<string, double>>? OnStep { get; init; }
     /// <summary>Messages worth showing a user (learning-rate halving, restarts).</summary>
     public Action<string>? Log { get; init; }
-    /// <summary>Folder for checkpoints (one per completed epoch, written atomically); null: none.</summary>
-    public string? CheckpointDir { get; init; }
-    /// <summary>Continue from the checkpoint in <see cref="CheckpointDir"/>.</summary>
+    /// <summary>The run folder for the model and its checkpoints (one per completed epoch, written atomically); null: none.</summary>
+    public RunFolder? Folder { get; init; }
+    /// <summary>Continue from the checkpoint in <see cref="Folder"/>.</summary>
     public bool Resume { get; init; }
     public CancellationToken Cancellation { get; init; }
 }
@@ -82,6 +82,9 @@ public interface IMethodOptions
 {
     /// <summary>Epochs the method reports at most (for progress displays).</summary>
     int Epochs { get; }
-    /// <summary>Throws a one-line <see cref="DnnmmInputException"/> for an out-of-range option or data the method cannot use.</summary>
+    /// <summary>
+    /// Throws a one-line <see cref="DnnmmInputException"/> for data the method cannot use, or an <see cref="OptionException"/>
+    /// naming an out-of-range option by its JSON name.
+    /// </summary>
     void Validate(FitInput input);
 }

@@ -1,9 +1,8 @@
-using Dnnmm.Runs;
 namespace Dnnmm.Methods;
 
 /// <summary>
 /// Optional for a clustering method: a fitted method that writes itself into a run folder, so that a
-/// later process can load it (<see cref="TrainRun.LoadMethod"/>) and predict, sample and encode
+/// later process can load it (through its registry entry in the runs layer) and predict, sample and encode
 /// exactly as the fitted object did. Every baseline implements it; DNN-MM saves model.json and
 /// checkpoint.bin while it trains instead.
 /// </summary>

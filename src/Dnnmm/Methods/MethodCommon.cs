@@ -71,9 +71,9 @@ public static class MethodCommon
         if (!ok) throw new DnnmmInputException(message);
     }
 
-    public static void CheckDeviceAndThreads(string device, int threads)
+    /// <summary>A device name other than cpu, cuda or cuda:N is an <see cref="OptionException"/> naming "device".</summary>
+    public static void CheckDevice(string device)
     {
-        Check(threads >= 0, $"--threads {threads} must be >= 0");
-        Check(Compute.IsDeviceName(device), $"--device '{device}' must be cpu, cuda or cuda:N");
+        if (!Compute.IsDeviceName(device)) throw new OptionException("device", $"'{device}' must be cpu, cuda or cuda:N");
     }
 }

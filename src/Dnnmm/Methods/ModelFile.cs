@@ -1,7 +1,6 @@
 using System.Text;
 using Dnnmm.Infrastructure;
 using Dnnmm.Evaluation;
-using Dnnmm.Methods.Dnnmm;
 
 namespace Dnnmm.Methods;
 
@@ -12,8 +11,8 @@ namespace Dnnmm.Methods;
 /// </summary>
 public static class ModelFile
 {
-    public const string WeightsFile = "model.bin";
-    public const string InfoFile = DnnmmMethod.ModelInfoFile;
+    public const string WeightsFile = RunFolder.WeightsFile;
+    public const string InfoFile = RunFolder.ModelInfoFile;
     private const string Magic = "DNNMMBL1";
 
     public static void Save(string runDir, SavedModelInfo info, Action<BinaryWriter> write)
@@ -37,10 +36,10 @@ public static class ModelFile
         string json = Path.Combine(runDir, InfoFile), bin = Path.Combine(runDir, WeightsFile);
         if (!File.Exists(json) || !File.Exists(bin))
             throw new DnnmmInputException(
-                $"--model {runDir}: no saved model ({InfoFile} and {WeightsFile}); the '{method}' run did not finish or predates saved baselines, train it again");
+                $"{runDir}: no saved model ({InfoFile} and {WeightsFile}); the '{method}' run did not finish or predates saved baselines, train it again");
         var info = Json.Read<SavedModelInfo>(json);
         if (info.Method != method)
-            throw new DnnmmInputException($"--model {runDir}: {InfoFile} is a '{info.Method}' model, options.json says '{method}'");
+            throw new DnnmmInputException($"{runDir}: {InfoFile} is a '{info.Method}' model, options.json says '{method}'");
         try
         {
             using var r = new BinaryReader(new MemoryStream(File.ReadAllBytes(bin)), Encoding.UTF8);

@@ -1,12 +1,10 @@
-using Dnnmm.Methods.Dnnmm;
-using Dnnmm.Runs;
 
 namespace Dnnmm.Methods;
 
 /// <summary>
 /// What a saved model knows of its images: model.json of a baseline is exactly this; DNN-MM's model.json
-/// (<see cref="DnnmmModelInfo"/>) has these fields too, but no method name
-/// (<see cref="TrainRun.ReadModelInfo"/> reads either).
+/// has these fields too, but no method name
+/// (the runs layer reads either).
 /// </summary>
 public sealed record SavedModelInfo(string Method, int Channels, int Height, int Width, int Clusters, string[] ClassNames)
 {

@@ -1,5 +1,5 @@
 using Dnnmm.Infrastructure;
-using Dnnmm.Runs;
+using Dnnmm.Methods;
 
 namespace Dnnmm.Visualisation;
 

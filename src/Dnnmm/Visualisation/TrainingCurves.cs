@@ -1,6 +1,6 @@
 using SkiaSharp;
 using Dnnmm.Infrastructure;
-using Dnnmm.Runs;
+using Dnnmm.Methods;
 
 namespace Dnnmm.Visualisation;
 

@@ -1,3 +1,5 @@
+using Dnnmm.Methods.ClusterGan;
+using Dnnmm.Methods.KMeans;
 using System.Text.Json.Nodes;
 using Dnnmm.Infrastructure;
 using Dnnmm.Data;
@@ -79,12 +81,12 @@ public class ExperimentGridTests
         Assert.Equal(0.5, o.Data.Alpha);
         Assert.Equal(1, o.Data.Seed);
         Assert.Equal(16, o.Data.PerClass);
-        Assert.Equal(1, o.Dnnmm.Epochs);
-        Assert.Equal(4, o.Dnnmm.Width);
-        Assert.Equal(new DnnmmOptions().Lambda1, o.Dnnmm.Lambda1);
-        Assert.Equal(1, o.Dnnmm.Threads);
-        Assert.Equal(1, o.ClusterGan.Threads);
-        Assert.Equal(2, ExperimentGrid.Options(c, ExperimentGrid.Cells(c)[1]).KMeans.Restarts);
+        Assert.Equal(1, o.Get<DnnmmOptions>().Epochs);
+        Assert.Equal(4, o.Get<DnnmmOptions>().Width);
+        Assert.Equal(new DnnmmOptions().Lambda1, o.Get<DnnmmOptions>().Lambda1);
+        Assert.Equal(1, o.Get<DnnmmOptions>().Threads);
+        Assert.Equal(1, o.Get<ClusterGanOptions>().Threads);
+        Assert.Equal(2, ExperimentGrid.Options(c, ExperimentGrid.Cells(c)[1]).Get<KMeansOptions>().Restarts);
     }
 
     [Fact]
@@ -169,7 +171,7 @@ public class ExperimentGridTests
                 Assert.Contains(c.Methods, m => m.Name == "dnnmm-labelled-only");
                 // the short DynAEss budget trains without augmentation (docs/baselines.md); the method's own default keeps it
                 var dyn = ExperimentGrid.Cells(c).First(cell => cell.Method.Name == "dynae-ss");
-                Assert.False(ExperimentGrid.Options(c, dyn).DynAe.Augment);
+                Assert.False(ExperimentGrid.Options(c, dyn).Get<DynAeOptions>().Augment);
                 Assert.True(new DynAeOptions().Augment);
             }
         }

@@ -1,3 +1,4 @@
+using Dnnmm.Methods;
 using Dnnmm.Infrastructure;
 using Dnnmm.Runs;
 using Dnnmm.Experiments;
@@ -45,7 +46,7 @@ public class ExperimentRunnerTests : IDisposable
         var full = ExperimentRunner.Run(c, Dir("a"), Shard.All, "test", force: false);
         // A kill during training leaves a run folder without summary.json (and, for DNN-MM, a checkpoint).
         var cell = ExperimentGrid.Cells(c)[5];
-        File.Delete(Path.Combine(Dir("a"), cell.RelativeDir, TrainRun.SummaryFile));
+        File.Delete(Path.Combine(Dir("a"), cell.RelativeDir, RunFolder.SummaryFile));
         Assert.Equal(7, ExperimentRunner.CollectRows(c, Dir("a")).Count);
         var again = ExperimentRunner.Run(c, Dir("a"), Shard.All, "test", force: false);
         Assert.Equal(1, again.Ran);

@@ -23,7 +23,7 @@ public class BaselineSaveLoadTests
             var data = TinyData.Make();
             using var fitted = TrainRun.CreateMethod(o);
             fitted.Fit(new FitInput(data, TinyData.Labelled(data, labelledPerClass)), new FitContext());
-            AtomicFile.WriteAllText(Path.Combine(dir, TrainRun.OptionsFile), TrainRun.OptionsJson(o));
+            AtomicFile.WriteAllText(Path.Combine(dir, RunFolder.OptionsFile), Json.Serialize(o));
             ((ISavableMethod)fitted).Save(dir);
             Assert.True(File.Exists(Path.Combine(dir, ModelFile.WeightsFile)));
             Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
@@ -41,7 +41,7 @@ public class BaselineSaveLoadTests
                 Assert.Equal(fe.Encode(data), le.Encode(data));
                 Assert.Equal(fe.LatentDim, le.LatentDim);
             }
-            Assert.Contains("not a DNN-MM model", Assert.Throws<DnnmmInputException>(() => DnnmmMethod.Load(dir)).Message);
+            Assert.Contains("no saved model", Assert.Throws<DnnmmInputException>(() => DnnmmMethod.Load(new RunFolder(dir), new DnnmmOptions())).Message);
             var info = TrainRun.ReadModelInfo(dir);
             Assert.Equal(o.Method, info.Method);
             Assert.Equal((1, 16, 16, 3), (info.Channels, info.Height, info.Width, info.Clusters));
@@ -53,7 +53,7 @@ public class BaselineSaveLoadTests
 
     [Fact]
     public void ClusterGanWithTheKMeansReadoutPredictsAndSamplesAsFitted() =>
-        RoundTrip(new TrainRunOptions { Method = "clustergan", ClusterGan = BaselineMethodTests.TinyGan(1) }, 2, (f, l, _) =>
+        RoundTrip(new TrainRunOptions { Method = "clustergan" }.With(BaselineMethodTests.TinyGan(1)), 2, (f, l, _) =>
         {
             Assert.Equal(f.Sample(2, 5, 11), l.Sample(2, 5, 11));
             var cf = ((ClusterGanMethod)f).Centroids!;
@@ -64,12 +64,12 @@ public class BaselineSaveLoadTests
 
     [Fact]
     public void ClusterGanWithTheArgmaxReadout() =>
-        RoundTrip(new TrainRunOptions { Method = "clustergan", ClusterGan = BaselineMethodTests.TinyGan(1) with { Readout = ClusterGanReadout.Argmax } }, 0,
+        RoundTrip(new TrainRunOptions { Method = "clustergan" }.With(BaselineMethodTests.TinyGan(1) with { Readout = ClusterGanReadout.Argmax }), 0,
             (f, l, _) => Assert.Equal(f.Sample(0, 3, 4), l.Sample(0, 3, 4)));
 
     [Fact]
     public void DynAeKeepsItsAutoencoderCentresAndThresholds() =>
-        RoundTrip(new TrainRunOptions { Method = "dynae", DynAe = BaselineMethodTests.TinyDynAe(1, 2) }, 2, (f, l, _) =>
+        RoundTrip(new TrainRunOptions { Method = "dynae" }.With(BaselineMethodTests.TinyDynAe(1, 2)), 2, (f, l, _) =>
         {
             var a = (DynAeMethod)f; var b = (DynAeMethod)l;
             Assert.Equal(a.Centers.data<float>().ToArray(), b.Centers.data<float>().ToArray());
@@ -80,16 +80,13 @@ public class BaselineSaveLoadTests
 
     [Fact]
     public void KMeansKeepsItsCentroids() =>
-        RoundTrip(new TrainRunOptions { Method = "kmeans", KMeans = new KMeansOptions { Restarts = 2 } }, 0,
+        RoundTrip(new TrainRunOptions { Method = "kmeans" }.With(new KMeansOptions { Restarts = 2 }), 0,
             (f, l, _) => Assert.Equal(((KMeansMethod)f).Result, ((KMeansMethod)l).Result, new KMeansResultComparer()));
 
     [Fact]
     public void LabelledOnlyKeepsItsClassifier() =>
-        RoundTrip(new TrainRunOptions
-        {
-            Method = "labelled-only",
-            LabelledOnly = new LabelledOnlyOptions { Epochs = 2, Width = 8, LearningRate = 1e-3, Threads = 1 },
-        }, 2);
+        RoundTrip(new TrainRunOptions { Method = "labelled-only" }
+            .With(new LabelledOnlyOptions { Epochs = 2, Width = 8, LearningRate = 1e-3, Threads = 1 }), 2);
 
     [Fact]
     public void AFolderWithoutASavedModelIsAOneLineErrorNamingIt()
@@ -97,9 +94,9 @@ public class BaselineSaveLoadTests
         string dir = Directory.CreateTempSubdirectory("dnnmm-nomodel").FullName;
         try
         {
-            foreach (var method in TrainRun.Methods)
+            foreach (var method in MethodRegistry.Names)
             {
-                AtomicFile.WriteAllText(Path.Combine(dir, TrainRun.OptionsFile), TrainRun.OptionsJson(new TrainRunOptions { Method = method }));
+                AtomicFile.WriteAllText(Path.Combine(dir, RunFolder.OptionsFile), Json.Serialize(new TrainRunOptions { Method = method }));
                 var e = Assert.Throws<DnnmmInputException>(() => TrainRun.LoadMethod(dir));
                 Assert.Contains(dir, e.Message);
                 Assert.Contains("no saved model", e.Message);
@@ -117,19 +114,19 @@ public class BaselineSaveLoadTests
         try
         {
             var data = TinyData.Make();
-            var o = new TrainRunOptions { Method = "kmeans", KMeans = new KMeansOptions { Restarts = 1 } };
+            var o = new TrainRunOptions { Method = "kmeans" }.With(new KMeansOptions { Restarts = 1 });
             using (var m = TrainRun.CreateMethod(o))
             {
                 m.Fit(new FitInput(data, TinyData.Labelled(data, 0)), new FitContext());
                 ((ISavableMethod)m).Save(dir);
             }
-            AtomicFile.WriteAllText(Path.Combine(dir, TrainRun.OptionsFile), TrainRun.OptionsJson(o));
+            AtomicFile.WriteAllText(Path.Combine(dir, RunFolder.OptionsFile), Json.Serialize(o));
             string bin = Path.Combine(dir, ModelFile.WeightsFile);
             File.WriteAllBytes(bin, File.ReadAllBytes(bin)[..40]);
             var e = Assert.Throws<DnnmmInputException>(() => TrainRun.LoadMethod(dir));
             Assert.Contains("unreadable model", e.Message);
             // options.json naming another method than the saved model
-            AtomicFile.WriteAllText(Path.Combine(dir, TrainRun.OptionsFile), TrainRun.OptionsJson(o with { Method = "dynae" }));
+            AtomicFile.WriteAllText(Path.Combine(dir, RunFolder.OptionsFile), Json.Serialize(o with { Method = "dynae" }));
             Assert.Contains("'kmeans' model", Assert.Throws<DnnmmInputException>(() => TrainRun.LoadMethod(dir)).Message);
         }
         finally { Directory.Delete(dir, true); }

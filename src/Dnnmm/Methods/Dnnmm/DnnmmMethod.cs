@@ -2,16 +2,12 @@ using TorchSharp;
 using static TorchSharp.torch;
 using Dnnmm.Infrastructure;
 using Dnnmm.Data;
-using Dnnmm.Runs;
 
 namespace Dnnmm.Methods.Dnnmm;
 
 /// <summary>DNN-MM trained with MinMax+EM, behind the common clustering-method interface.</summary>
 public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder
 {
-    public const string ModelInfoFile = "model.json";
-    public const string CheckpointFile = "checkpoint.bin";
-
     private readonly DnnmmOptions options;
     private readonly int seed;
     private DnnmmModel? model;
@@ -47,8 +43,7 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder
         info.Shape.ConvLayout(); // validates the shape with a clear message
         model?.Dispose();
         model = new DnnmmModel(info, Compute.ResolveDevice(options.Device));
-        if (context.CheckpointDir is not null)
-            AtomicFile.WriteAllText(Path.Combine(context.CheckpointDir, ModelInfoFile), Json.Serialize(info));
+        context.Folder?.WriteModelInfo(info);
         using var trainer = new MinMaxEmTrainer(model, options, seed);
         trainer.Fit(input, context);
     }
@@ -56,26 +51,10 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder
     public float[,] PredictProbabilities(ImageSet images)
     {
         using var g = Model.Posterior(images);
-        int n = (int)g.shape[0], k = (int)g.shape[1];
-        var flat = g.data<float>().ToArray();
-        var p = new float[n, k];
-        Buffer.BlockCopy(flat, 0, p, 0, flat.Length * sizeof(float));
-        return p;
+        return TensorHelpers.ToMatrix(g);
     }
 
-    public int[] Predict(ImageSet images)
-    {
-        var p = PredictProbabilities(images);
-        int n = p.GetLength(0), k = p.GetLength(1);
-        var pred = new int[n];
-        for (int i = 0; i < n; i++)
-        {
-            int best = 0;
-            for (int j = 1; j < k; j++) if (p[i, j] > p[i, best]) best = j;
-            pred[i] = best;
-        }
-        return pred;
-    }
+    public int[] Predict(ImageSet images) => TensorHelpers.ArgmaxRows(PredictProbabilities(images));
 
     public float[] Sample(int cluster, int n, int seed) => Model.Sample(cluster, n, seed);
 
@@ -90,22 +69,27 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder
         return z.data<float>().ToArray();
     }
 
-    /// <summary>Loads a trained model from a run folder (model.json + checkpoint.bin); <see cref="TrainRun.LoadMethod"/> loads any method's.</summary>
-    public static DnnmmMethod Load(string runDir, string device = "cpu")
+    /// <summary>
+    /// The model saved in a run folder (model.json and checkpoint.bin), on <paramref name="device"/>; <paramref name="trained"/>
+    /// are the options it was trained with (they decide, for example, whether it can sample).
+    /// </summary>
+    public static DnnmmMethod Load(RunFolder folder, DnnmmOptions trained, string device = "cpu")
     {
-        if (!Directory.Exists(runDir)) throw new DnnmmInputException($"--model {runDir}: folder not found");
-        string options = Path.Combine(runDir, TrainRun.OptionsFile);
-        var trained = new DnnmmOptions();
-        if (File.Exists(options))
-        {
-            var run = Json.Read<TrainRunOptions>(options);
-            if (run.Method != "dnnmm")
-                throw new DnnmmInputException($"--model {runDir}: a '{run.Method}' run is not a DNN-MM model (TrainRun.LoadMethod loads any method)");
-            trained = run.Dnnmm;
-        }
-        var info = Json.Read<DnnmmModelInfo>(Path.Combine(runDir, ModelInfoFile));
+        folder.RequireExists();
+        if (!File.Exists(folder.ModelInfo) || !folder.HasCheckpoint)
+            throw new DnnmmInputException(
+                $"{folder}: no saved model ({RunFolder.ModelInfoFile} and {RunFolder.CheckpointFile}); the 'dnnmm' run did not finish an epoch");
+        var info = folder.ReadModelInfo<DnnmmModelInfo>();
         var m = new DnnmmModel(info, Compute.ResolveDevice(device));
-        MinMaxEmTrainer.LoadWeights(m, Path.Combine(runDir, CheckpointFile));
+        try
+        {
+            MinMaxEmTrainer.LoadWeights(m, folder.Checkpoint);
+        }
+        catch
+        {
+            m.Dispose();
+            throw;
+        }
         return new DnnmmMethod(m, trained with { Device = device });
     }
 

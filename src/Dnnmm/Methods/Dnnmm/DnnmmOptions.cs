@@ -18,7 +18,7 @@ public enum OmegaUpdate
     Epoch,
     /// <summary>A running average of the per-minibatch closed-form estimate.</summary>
     Running,
-    /// <summary>omega stays uniform (the default: the paper's protocol has equally many images per class).</summary>
+    /// <summary>omega stays uniform.</summary>
     Fixed,
 }
 
@@ -56,70 +56,85 @@ public enum YSampling
 }
 
 /// <summary>
-/// Every hyper-parameter of DNN-MM with MinMax+EM learning, defaults in one place. The defaults are
-/// the measured choices recorded in docs/model.md.
+/// Every hyper-parameter of DNN-MM with MinMax+EM learning: default, command-line flag, help and valid range declared
+/// once per option. Why the defaults are what they are (with the measurements) is in docs/model.md.
 /// </summary>
 public sealed record DnnmmOptions : IMethodOptions
 {
+    [Option("epochs", "training epochs (passes over the unlabelled images)", Shared = true, Min = 1)]
     public int Epochs { get; init; } = 20;
+    [Option("batch-size", "unlabelled minibatch size", Min = 2)]
     public int BatchSize { get; init; } = 64;
-    /// <summary>Size of the labelled minibatch drawn every step (when there are labelled images).</summary>
+    [Option("labelled-batch-size", "labelled minibatch size (a labelled minibatch every step)", Min = 1)]
     public int LabelledBatchSize { get; init; } = 32;
+    [Option("lr", "Adam learning rate", Min = 0, Max = 1, MinExclusive = true, MaxExclusive = true)]
     public double LearningRate { get; init; } = 2e-3;
+    [Option("beta1", "Adam beta1", Min = 0, Max = 1, MaxExclusive = true)]
     public double Beta1 { get; init; } = 0.5;
+    [Option("beta2", "Adam beta2", Min = 0, Max = 1, MaxExclusive = true)]
     public double Beta2 { get; init; } = 0.999;
-    /// <summary>Latent dimension d; 0 = max(10, K).</summary>
+    [Option("latent-dim", "latent dimension d (0 = max(10, K))", Min = 0)]
     public int LatentDim { get; init; } = 0;
-    /// <summary>Channels of the first convolution (doubled per stage).</summary>
+    [Option("width", "channels of the first convolution, doubled per stage (network width, not image width)", Min = 4, Max = 1024)]
     public int Width { get; init; } = 32;
+    [Option("means", "placement of the fixed means: one-hot or orthonormal")]
     public MeanPlacement Means { get; init; } = MeanPlacement.OneHot;
-    /// <summary>Separation s of the fixed means (mu_k = s * unit vector).</summary>
+    [Option("mean-scale", "separation s of the fixed means (mu_k = s * unit vector)", Min = 0, MinExclusive = true)]
     public double MeanScale { get; init; } = 4.0;
-    /// <summary>lambda1: weight of the consistency term (eq 5-6).</summary>
+    [Option("lambda1", "lambda1: weight of the consistency term (eq 5-6)", Min = 0)]
     public double Lambda1 { get; init; } = 0.3;
-    /// <summary>lambda2: weight of the adversarial term (eq 7-8).</summary>
+    [Option("lambda2", "lambda2: weight of the adversarial term (eq 7-8)", Min = 0)]
     public double Lambda2 { get; init; } = 1.0;
-    /// <summary>Weight of the likelihood term of the unlabelled images (0 = encoder learns from labels only).</summary>
+    [Option("unlabelled-weight", "weight of the unlabelled likelihood term (0: the encoder learns from labels only)", Min = 0)]
     public double UnlabelledWeight { get; init; } = 1.0;
-    /// <summary>Weight of the likelihood term of the labelled images (crisp memberships, eq 13).</summary>
+    [Option("labelled-weight", "weight of the labelled likelihood term (crisp memberships, eq 13)", Min = 0)]
     public double LabelledWeight { get; init; } = 1.0;
     /// <summary>
-    /// Epochs over which the unlabelled likelihood weight ramps linearly from 0 to its value (0 = none): the
-    /// GAN and consistency terms first give each component its own mode, so that the EM term does not
-    /// pull every encoding into one component. Default 4: without it CIFAR-5 and unsupervised MNIST
-    /// collapse into one component (docs/model.md).
+    /// Epochs over which the unlabelled likelihood weight ramps linearly from 0 to its value (0 = none): the GAN and
+    /// consistency terms first give each component its own mode, so that the EM term does not pull every encoding into
+    /// one component.
     /// </summary>
+    [Option("warmup-epochs", "warm-up epochs: the unlabelled likelihood weight ramps up from 0, or uses the --init memberships (0 = none)", Min = 0)]
     public int WarmupEpochs { get; init; } = 4;
-    /// <summary>
-    /// Memberships of the unlabelled images during the warm-up. Default Auto (k-means when unsupervised): from the
-    /// encoder's own posteriors, unsupervised MNIST-5 locks at ACC 0.59 by the end of the warm-up (docs/model.md).
-    /// </summary>
+    [Option("init", "memberships of the unlabelled images in the warm-up: none, kmeans (k-means on pixels) or auto (kmeans when no image is labelled)")]
     public MembershipInit Init { get; init; } = MembershipInit.Auto;
+    [Option("e-step", "E step schedule: minibatch (incremental EM) or epoch (literal EM)")]
     public EStepSchedule EStep { get; init; } = EStepSchedule.Minibatch;
     /// <summary>
     /// Balanced E step: the memberships of the unlabelled images of each E step are rescaled (Sinkhorn-Knopp) so that
-    /// they fill the components in proportion omega (<see cref="LatentMixture.BalancedPosterior"/>). Default on:
-    /// without it CIFAR-5 at alpha 0.01 collapses into one component (ACC 0.21; with it 0.44), and on MNIST-5 it
-    /// costs nothing (docs/model.md).
+    /// they fill the components in proportion omega (<see cref="LatentMixture.BalancedPosterior"/>).
     /// </summary>
+    [Option("balanced-e-step", "rescale each E step's memberships (Sinkhorn-Knopp) so that the images fill the components in proportion omega")]
     public bool BalancedEStep { get; init; } = true;
-    /// <summary>
-    /// Default Fixed (uniform omega, right for the paper's balanced protocol): the learned omega of eq 11 (Epoch)
-    /// runs away into one component on CIFAR-5 and unsupervised MNIST (docs/model.md); use Epoch for unbalanced data.
-    /// </summary>
+    /// <summary>The schedule of the omega M step (the weights themselves live in <see cref="LatentMixture.Omega"/>).</summary>
+    [Option("omega", "omega M step schedule: epoch, running or fixed (uniform)")]
     public OmegaUpdate Omega { get; init; } = OmegaUpdate.Fixed;
-    /// <summary>Lower bound of every omega_k (then renormalised), against collapse.</summary>
+    [Option("omega-floor", "lower bound of every omega_k (then renormalised), against collapse; below 1/K", Min = 0)]
     public double OmegaFloor { get; init; } = 0.02;
-    /// <summary>Step size of the running omega update.</summary>
+    [Option("omega-momentum", "step size of the running omega update", Min = 0, Max = 1, MinExclusive = true)]
     public double OmegaMomentum { get; init; } = 0.01;
+    [Option("gan-loss", "discriminator loss: bce or literal (eq 7)")]
     public GanLoss GanLoss { get; init; } = GanLoss.Bce;
+    [Option("y-sampling", "latent samples: categorical (k ~ Cat(omega)) or per-component (weighted by omega)")]
     public YSampling YSampling { get; init; } = YSampling.Categorical;
-    /// <summary>cpu or cuda (cuda:N).</summary>
+    [Option("device", "cpu, cuda or cuda:N", Shared = true)]
     public string Device { get; init; } = "cpu";
-    /// <summary>CPU threads for libtorch; 0 = all cores.</summary>
+    [Option("threads", "CPU threads for libtorch (0 = all cores)", Shared = true, Min = 0)]
     public int Threads { get; init; } = 0;
 
     public int ResolveLatentDim(int k) => LatentDim > 0 ? LatentDim : Math.Max(10, k);
+
+    /// <summary>The ablations of the paper's evaluation: labelled-only (encoder on labelled images only), no-gan (no adversarial or consistency term).</summary>
+    public static readonly string[] Ablations = { "none", "labelled-only", "no-gan" };
+
+    /// <summary>These options with an ablation applied (<see cref="Ablations"/>).</summary>
+    public DnnmmOptions WithAblation(string? ablation) => ablation switch
+    {
+        null or "" or "none" => this,
+        "labelled-only" => this with { UnlabelledWeight = 0, Lambda1 = 0, Lambda2 = 0 },
+        "no-gan" => this with { Lambda1 = 0, Lambda2 = 0 },
+        var a => throw new OptionException("ablation", $"'{a}' is not one of: {string.Join(", ", Ablations)}"),
+    };
 
     /// <summary>Checks the options and that the images suit the convolutional networks.</summary>
     public void Validate(FitInput input)
@@ -128,27 +143,14 @@ public sealed record DnnmmOptions : IMethodOptions
         new ImageShape(input.Images.Channels, input.Images.Height, input.Images.Width).ConvLayout();
     }
 
-    /// <summary>Throws a one-line <see cref="DnnmmInputException"/> for an out-of-range option.</summary>
+    /// <summary>Throws a one-line <see cref="OptionException"/> for an out-of-range option.</summary>
     public void Validate(int clusters)
     {
-        void Check(bool ok, string message) { if (!ok) throw new DnnmmInputException(message); }
-        Check(Epochs >= 1, $"--epochs {Epochs} must be at least 1");
-        Check(BatchSize >= 2, $"--batch-size {BatchSize} must be at least 2");
-        Check(LabelledBatchSize >= 1, $"--labelled-batch-size {LabelledBatchSize} must be at least 1");
-        Check(LearningRate > 0 && LearningRate < 1, $"--lr {LearningRate} must be in (0, 1)");
-        Check(Beta1 >= 0 && Beta1 < 1 && Beta2 >= 0 && Beta2 < 1, "--beta1/--beta2 must be in [0, 1)");
-        Check(Width >= 4 && Width <= 1024, $"--width {Width} must be in [4, 1024]");
-        Check(LatentDim >= 0, $"--latent-dim {LatentDim} must be positive (0 = auto)");
-        Check(ResolveLatentDim(clusters) >= clusters, $"--latent-dim {LatentDim} must be at least the number of clusters {clusters}");
-        Check(MeanScale > 0, $"--mean-scale {MeanScale} must be positive");
-        Check(Lambda1 >= 0, $"--lambda1 {Lambda1} must be >= 0");
-        Check(Lambda2 >= 0, $"--lambda2 {Lambda2} must be >= 0");
-        Check(UnlabelledWeight >= 0 && LabelledWeight >= 0, "--unlabelled-weight/--labelled-weight must be >= 0");
-        Check(OmegaFloor >= 0 && OmegaFloor * clusters < 1, $"--omega-floor {OmegaFloor} must be in [0, 1/K)");
-        Check(OmegaMomentum > 0 && OmegaMomentum <= 1, $"--omega-momentum {OmegaMomentum} must be in (0, 1]");
-        Check(WarmupEpochs >= 0, $"--warmup-epochs {WarmupEpochs} must be >= 0");
-        Check(Init != MembershipInit.KMeans || WarmupEpochs > 0, "--init kmeans needs --warmup-epochs >= 1 (the epochs that use the k-means memberships)");
-        Check(Threads >= 0, $"--threads {Threads} must be >= 0");
-        Check(Device == "cpu" || Device == "cuda" || Device.StartsWith("cuda:"), $"--device '{Device}' must be cpu, cuda or cuda:N");
+        OptionSchema.ValidateRanges(this);
+        void Check(bool ok, string option, string detail) { if (!ok) throw new OptionException(option, detail) { Scope = GetType() }; }
+        Check(ResolveLatentDim(clusters) >= clusters, "latentDim", $"{LatentDim} must be at least the number of clusters {clusters}");
+        Check(OmegaFloor * clusters < 1, "omegaFloor", $"{OmegaFloor} must be below 1/K = {1.0 / clusters:G3}");
+        Check(Init != MembershipInit.KMeans || WarmupEpochs > 0, "init", "kmeans needs at least one warm-up epoch (the epochs that use the k-means memberships)");
+        Check(Compute.IsDeviceName(Device), "device", $"'{Device}' must be cpu, cuda or cuda:N");
     }
 }

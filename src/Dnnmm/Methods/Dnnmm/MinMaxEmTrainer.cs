@@ -15,7 +15,6 @@ namespace Dnnmm.Methods.Dnnmm;
 /// </summary>
 public sealed class MinMaxEmTrainer : IDisposable
 {
-    private const string CheckpointFile = "checkpoint.bin";
     private const int MaxRestarts = 3;
 
     private readonly DnnmmModel model;
@@ -57,8 +56,8 @@ public sealed class MinMaxEmTrainer : IDisposable
 
         if (ctx.Resume)
         {
-            if (ctx.CheckpointDir is null) throw new ArgumentException("resume needs a checkpoint folder");
-            Load(Path.Combine(ctx.CheckpointDir, CheckpointFile));
+            if (ctx.Folder is null) throw new ArgumentException("resume needs a run folder");
+            Load(ctx.Folder.Checkpoint);
             ctx.Log?.Invoke($"resumed from epoch {Epoch} (learning rate {LearningRate:g3})");
         }
         int[]? initial = InitialMemberships(xAll, input, unl, lab, ctx);
@@ -87,8 +86,7 @@ public sealed class MinMaxEmTrainer : IDisposable
             var values = new Dictionary<string, double>(terms);
             Evaluate(xAll, input, ctx.Monitors(epoch, last: epoch == o.Epochs) ? ctx.MonitorLabels : null, values);
             lastGood = Snapshot();
-            if (ctx.CheckpointDir is not null)
-                AtomicFile.WriteAllBytes(Path.Combine(ctx.CheckpointDir, CheckpointFile), lastGood);
+            ctx.Folder?.WriteCheckpoint(lastGood);
             ctx.OnEpoch?.Invoke(new EpochReport(epoch, o.Epochs, sw.Elapsed.TotalSeconds, values, model.Mixture.OmegaArray()));
         }
     }

@@ -1,3 +1,5 @@
+using Dnnmm.Infrastructure;
+
 namespace Dnnmm.Methods.DynAe;
 
 /// <summary>DynAE's autoencoder.</summary>
@@ -18,19 +20,28 @@ public enum DynAeArchitecture
 public sealed record DynAeOptions : IMethodOptions
 {
     /// <summary>Phase 1: epochs of autoencoder pretraining with adversarially constrained interpolation.</summary>
+    [Option("pretrain-epochs", "epochs of autoencoder pretraining (phase 1); --epochs sets the clustering epochs", Min = 0)]
     public int PretrainEpochs { get; init; } = 50;
     /// <summary>Phase 2: epochs of dynamic clustering at most (it stops earlier below StopFraction conflicted images).</summary>
+    [Option("epochs", "clustering epochs at most (phase 2)", Shared = true, Min = 1)]
     public int ClusterEpochs { get; init; } = 50;
+    [Option("batch-size", "batch size", Min = 2)]
     public int BatchSize { get; init; } = 256;
     /// <summary>Phase 1 Adam learning rate (the official 1e-4; Adam's other settings TensorFlow's defaults).</summary>
+    [Option("pretrain-lr", "Adam learning rate of pretraining", Min = 0, Max = 1, MinExclusive = true, MaxExclusive = true)]
     public double PretrainLearningRate { get; init; } = 1e-4;
     /// <summary>Phase 2 SGD learning rate (the official SGD(0.001, momentum 0.9)).</summary>
+    [Option("lr", "SGD learning rate of the clustering phase", Min = 0, Max = 1, MinExclusive = true, MaxExclusive = true)]
     public double LearningRate { get; init; } = 1e-3;
+    [Option("momentum", "SGD momentum of the clustering phase", Min = 0, Max = 1, MaxExclusive = true)]
     public double Momentum { get; init; } = 0.9;
     /// <summary>Hidden layer widths of the MLP encoder (the decoder mirrors them).</summary>
+    [Option("hidden", "hidden widths of the MLP encoder, comma-separated")]
     public int[] HiddenDims { get; init; } = { 500, 500, 2000 };
+    [Option("embedding-dim", "embedding dimension", Min = 1)]
     public int EmbeddingDim { get; init; } = 10;
     /// <summary>lambda: weight of the critic term in the autoencoder's phase-1 loss (the official 0.5).</summary>
+    [Option("acai-weight", "weight lambda of the critic term in pretraining", Min = 0)]
     public double AcaiWeight { get; init; } = 0.5;
     /// <summary>
     /// The interpolation coefficient alpha of phase 1, per image: true (default) alpha = 0.5 - |u - 0.5| in [0, 0.5]
@@ -39,35 +50,50 @@ public sealed record DynAeOptions : IMethodOptions
     /// kind of blend), so it predicts about 0.5 for every interpolation and the lambda term keeps the autoencoder near
     /// the mean image (docs/baselines.md).
     /// </summary>
+    [Option("acai-fold", "interpolation coefficient alpha in [0, 0.5] as the ACAI paper (true) or U(0, 1) as the official DynAE code (false)")]
     public bool AcaiFoldAlpha { get; init; } = true;
     /// <summary>
     /// Random shifts and rotations of every training batch in both phases, as the official code (aug_train = True,
     /// Keras ImageDataGenerator with width/height_shift_range 0.1 and rotation_range 10). Phase 2 computes the
     /// targets from the unaugmented images and trains on the augmented ones, as the official code.
     /// </summary>
+    [Option("augment", "random shifts and rotations of the training batches in both phases, as the official code")]
     public bool Augment { get; init; } = true;
     /// <summary>Largest shift as a fraction of the width and height (official 0.1).</summary>
+    [Option("augment-shift", "largest shift, fraction of width and height", Min = 0, Max = 0.5, MaxExclusive = true)]
     public double AugmentShift { get; init; } = 0.1;
     /// <summary>Largest rotation in degrees (official 10).</summary>
+    [Option("augment-rotation", "largest rotation in degrees", Min = 0, Max = 180)]
     public double AugmentRotation { get; init; } = 10;
     /// <summary>gamma: weight of the reconstruction term in the phase-2 loss (the official 100).</summary>
+    [Option("gamma", "weight gamma of the reconstruction term in clustering", Min = 0)]
     public double Gamma { get; init; } = 100;
     /// <summary>kappa: beta1 = kappa / K, beta2 = beta1 / 2.</summary>
+    [Option("kappa", "kappa (beta1 = kappa / K, beta2 = beta1 / 2)", Min = 0, MinExclusive = true)]
     public double Kappa { get; init; } = 3;
     /// <summary>Phase 2 stops when fewer than this fraction of the images are conflicted (the official tol 0.01).</summary>
+    [Option("stop-fraction", "stop when fewer than this fraction of images are conflicted", Min = 0, Max = 1, MaxExclusive = true)]
     public double StopFraction { get; init; } = 0.01;
     /// <summary>Phase-2 iterations between checks of the conflicted count (the official validate_interval 140).</summary>
+    [Option("check-interval", "clustering steps between checks of the conflicted count", Min = 1)]
     public int CheckInterval { get; init; } = 140;
     /// <summary>k-means++ starts when the centroids are (re)computed (the official n_init 10).</summary>
+    [Option("kmeans-restarts", "k-means++ starts when centres are computed", Min = 1)]
     public int KMeansRestarts { get; init; } = 10;
     /// <summary>DynAEss: weight of the cross-entropy between labelled images' soft assignments q and their labels (0 = ignore labels).</summary>
+    [Option("labelled-weight", "DynAEss: weight of the labelled images' cross-entropy on q (0 = ignore labels)", Min = 0)]
     public double LabelledWeight { get; init; } = 1;
     /// <summary>Labelled images per phase-2 step (DynAEss).</summary>
+    [Option("labelled-batch-size", "DynAEss: labelled images per clustering step", Min = 1)]
     public int LabelledBatchSize { get; init; } = 64;
+    [Option("arch", "autoencoder: mlp (official) or conv (for colour images)")]
     public DynAeArchitecture Architecture { get; init; } = DynAeArchitecture.Mlp;
     /// <summary>Channels of the first convolution of the convolutional variant.</summary>
+    [Option("width", "channels of the first convolution (conv architecture)", Min = 4, Max = 1024)]
     public int Width { get; init; } = 32;
+    [Option("device", "cpu, cuda or cuda:N", Shared = true)]
     public string Device { get; init; } = "cpu";
+    [Option("threads", "CPU threads for libtorch (0 = all cores)", Shared = true, Min = 0)]
     public int Threads { get; init; } = 0;
 
     /// <summary>Both phases: epochs are numbered on from pretraining into clustering.</summary>
@@ -75,29 +101,12 @@ public sealed record DynAeOptions : IMethodOptions
 
     public void Validate(FitInput input)
     {
+        OptionSchema.ValidateRanges(this);
+        MethodCommon.CheckDevice(Device);
         void Check(bool ok, string m) => MethodCommon.Check(ok, m);
-        Check(PretrainEpochs >= 0, $"--dynae-pretrain-epochs {PretrainEpochs} must be >= 0");
-        Check(ClusterEpochs >= 1, $"--epochs {ClusterEpochs} (DynAE clustering epochs) must be at least 1");
-        Check(BatchSize >= 2, $"--dynae-batch-size {BatchSize} must be at least 2");
-        Check(PretrainLearningRate > 0 && PretrainLearningRate < 1, $"--dynae-pretrain-lr {PretrainLearningRate} must be in (0, 1)");
-        Check(LearningRate > 0 && LearningRate < 1, $"--dynae-lr {LearningRate} must be in (0, 1)");
-        Check(Momentum >= 0 && Momentum < 1, $"--dynae-momentum {Momentum} must be in [0, 1)");
-        Check(HiddenDims.Length >= 1 && HiddenDims.All(h => h >= 1), "--dynae-hidden must list at least one positive width");
-        Check(EmbeddingDim >= 1, $"--dynae-embedding-dim {EmbeddingDim} must be at least 1");
-        Check(AcaiWeight >= 0, $"--dynae-acai-weight {AcaiWeight} must be >= 0");
-        Check(AugmentShift >= 0 && AugmentShift < 0.5, $"--dynae-augment-shift {AugmentShift} must be in [0, 0.5)");
-        Check(AugmentRotation >= 0 && AugmentRotation <= 180, $"--dynae-augment-rotation {AugmentRotation} must be in [0, 180]");
-        Check(Gamma >= 0, $"--dynae-gamma {Gamma} must be >= 0");
-        Check(Kappa > 0, $"--dynae-kappa {Kappa} must be positive");
-        Check(StopFraction >= 0 && StopFraction < 1, $"--dynae-stop-fraction {StopFraction} must be in [0, 1)");
-        Check(CheckInterval >= 1, $"--dynae-check-interval {CheckInterval} must be at least 1");
-        Check(KMeansRestarts >= 1, $"--dynae-kmeans-restarts {KMeansRestarts} must be at least 1");
-        Check(LabelledWeight >= 0, $"--dynae-labelled-weight {LabelledWeight} must be >= 0");
-        Check(LabelledBatchSize >= 1, $"--dynae-labelled-batch-size {LabelledBatchSize} must be at least 1");
-        Check(Width >= 4 && Width <= 1024, $"--dynae-width {Width} must be in [4, 1024]");
+        Check(HiddenDims.Length >= 1 && HiddenDims.All(h => h >= 1), "hiddenDims must list at least one positive width");
         Check(input.Clusters >= 2, $"DynAE needs at least 2 clusters, got {input.Clusters}");
         Check(input.Images.Count >= input.Clusters, $"DynAE needs at least as many images ({input.Images.Count}) as clusters ({input.Clusters})");
-        MethodCommon.CheckDeviceAndThreads(Device, Threads);
         if (Architecture == DynAeArchitecture.Conv) MethodCommon.ShapeOf(input.Images).ConvLayout();
     }
 }

@@ -9,9 +9,12 @@ namespace Dnnmm.Methods.KMeans;
 public sealed record KMeansOptions : IMethodOptions
 {
     /// <summary>k-means++ starts; the lowest inertia wins.</summary>
+    [Option("restarts", "k-means++ starts (the lowest inertia wins)", Min = 1)]
     public int Restarts { get; init; } = 10;
+    [Option("max-iter", "Lloyd iterations per start at most", Min = 1)]
     public int MaxIterations { get; init; } = 300;
     /// <summary>Relative tolerance on the centroid shift (x mean per-pixel variance), as scikit-learn.</summary>
+    [Option("tolerance", "relative tolerance on the centroid shift (x mean per-pixel variance)", Min = 0)]
     public double Tolerance { get; init; } = 1e-4;
 
     /// <summary>k-means reports a single "epoch".</summary>
@@ -19,9 +22,7 @@ public sealed record KMeansOptions : IMethodOptions
 
     public void Validate(FitInput input)
     {
-        MethodCommon.Check(Restarts >= 1, $"--kmeans-restarts {Restarts} must be at least 1");
-        MethodCommon.Check(MaxIterations >= 1, $"--kmeans-max-iter {MaxIterations} must be at least 1");
-        MethodCommon.Check(Tolerance >= 0, $"k-means tolerance {Tolerance} must be >= 0");
+        OptionSchema.ValidateRanges(this);
         MethodCommon.Check(input.Images.Count >= input.Clusters,
             $"k-means needs at least as many images ({input.Images.Count}) as clusters ({input.Clusters})");
     }

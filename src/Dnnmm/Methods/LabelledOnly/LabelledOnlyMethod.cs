@@ -15,17 +15,26 @@ public sealed record LabelledOnlyOptions : IMethodOptions
 {
     private static readonly DnnmmOptions D = new();
 
+    [Option("epochs", "training epochs", Shared = true, Min = 1)]
     public int Epochs { get; init; } = D.Epochs;
     /// <summary>Labelled images per step (DNN-MM's labelled minibatch).</summary>
+    [Option("labelled-batch-size", "labelled images per step", Shared = true, Min = 1)]
     public int LabelledBatchSize { get; init; } = D.LabelledBatchSize;
     /// <summary>Steps per epoch; 0 = as many as DNN-MM takes, ceil(unlabelled images / DNN-MM batch size), at least 1.</summary>
+    [Option("steps-per-epoch", "steps per epoch (0 = as many as DNN-MM takes)", Min = 0)]
     public int StepsPerEpoch { get; init; } = 0;
+    [Option("lr", "Adam learning rate", Shared = true, Min = 0, Max = 1, MinExclusive = true, MaxExclusive = true)]
     public double LearningRate { get; init; } = D.LearningRate;
+    [Option("beta1", "Adam beta1", Shared = true, Min = 0, Max = 1, MaxExclusive = true)]
     public double Beta1 { get; init; } = D.Beta1;
+    [Option("beta2", "Adam beta2", Shared = true, Min = 0, Max = 1, MaxExclusive = true)]
     public double Beta2 { get; init; } = D.Beta2;
     /// <summary>Channels of the first convolution (doubled per stage), as DNN-MM's --width.</summary>
+    [Option("width", "channels of the first convolution (network width)", Shared = true, Min = 4, Max = 1024)]
     public int Width { get; init; } = D.Width;
+    [Option("device", "cpu, cuda or cuda:N", Shared = true)]
     public string Device { get; init; } = "cpu";
+    [Option("threads", "CPU threads for libtorch (0 = all cores)", Shared = true, Min = 0)]
     public int Threads { get; init; } = 0;
 
     public int ResolveSteps(FitInput input)
@@ -37,15 +46,10 @@ public sealed record LabelledOnlyOptions : IMethodOptions
 
     public void Validate(FitInput input)
     {
+        OptionSchema.ValidateRanges(this);
+        MethodCommon.CheckDevice(Device);
         void Check(bool ok, string m) => MethodCommon.Check(ok, m);
-        Check(input.LabelledCount > 0, "--method labelled-only needs labelled images: set --alpha > 0");
-        Check(Epochs >= 1, $"--epochs {Epochs} must be at least 1");
-        Check(LabelledBatchSize >= 1, $"--labelled-batch-size {LabelledBatchSize} must be at least 1");
-        Check(StepsPerEpoch >= 0, $"steps per epoch {StepsPerEpoch} must be >= 0 (0 = auto)");
-        Check(LearningRate > 0 && LearningRate < 1, $"--lr {LearningRate} must be in (0, 1)");
-        Check(Beta1 >= 0 && Beta1 < 1 && Beta2 >= 0 && Beta2 < 1, "Adam betas must be in [0, 1)");
-        Check(Width >= 4 && Width <= 1024, $"--width {Width} must be in [4, 1024]");
-        MethodCommon.CheckDeviceAndThreads(Device, Threads);
+        if (input.LabelledCount == 0) throw new OptionException("alpha", "must be above 0: the labelled-only reference learns from labelled images only");
         MethodCommon.ShapeOf(input.Images).ConvLayout();
     }
 }

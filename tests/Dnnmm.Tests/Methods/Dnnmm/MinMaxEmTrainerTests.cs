@@ -21,7 +21,7 @@ public class MinMaxEmTrainerTests
         var reports = new List<EpochReport>();
         var m = new DnnmmMethod(o, seed);
         m.Fit(new FitInput(data, TinyData.Labelled(data, 2)),
-            new FitContext { MonitorLabels = data.Labels, OnEpoch = reports.Add, CheckpointDir = dir, Resume = resume });
+            new FitContext { MonitorLabels = data.Labels, OnEpoch = reports.Add, Folder = dir is null ? null : new RunFolder(dir), Resume = resume });
         return (reports, m);
     }
 
@@ -69,7 +69,7 @@ public class MinMaxEmTrainerTests
             using var _m = m;
             var data = TinyData.Make();
             var p1 = m.PredictProbabilities(data);
-            using var loaded = DnnmmMethod.Load(dir);
+            using var loaded = DnnmmMethod.Load(new RunFolder(dir), new DnnmmOptions());
             var p2 = loaded.PredictProbabilities(data);
             Assert.Equal(p1.Cast<float>(), p2.Cast<float>());
             Assert.Equal(m.Sample(1, 4, 9), loaded.Sample(1, 4, 9));
@@ -154,8 +154,9 @@ public class MinMaxEmTrainerTests
     [Fact]
     public void KMeansInitNeedsWarmupEpochs()
     {
-        var e = Assert.Throws<DnnmmInputException>(() => (new DnnmmOptions() with { Init = MembershipInit.KMeans, WarmupEpochs = 0 }).Validate(3));
-        Assert.Contains("--init kmeans", e.Message);
+        var e = Assert.Throws<OptionException>(() => (new DnnmmOptions() with { Init = MembershipInit.KMeans, WarmupEpochs = 0 }).Validate(3));
+        Assert.Equal("init", e.Option);
+        Assert.Contains("kmeans needs at least one warm-up epoch", e.Message);
     }
 
     [Fact]
@@ -169,8 +170,8 @@ public class MinMaxEmTrainerTests
         {
             var (_, m) = Train(noGan, dir: dir);
             m.Dispose();
-            File.WriteAllText(Path.Combine(dir, TrainRun.OptionsFile), Json.Serialize(new TrainRunOptions { Dnnmm = noGan }));
-            using var loaded = DnnmmMethod.Load(dir);
+            File.WriteAllText(Path.Combine(dir, RunFolder.OptionsFile), Json.Serialize(new TrainRunOptions().With(noGan)));
+            using var loaded = (DnnmmMethod)TrainRun.LoadMethod(dir);
             Assert.False(loaded.CanSample);
         }
         finally { Directory.Delete(dir, true); }

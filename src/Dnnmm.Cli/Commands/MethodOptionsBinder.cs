@@ -1,0 +1,90 @@
+using System.CommandLine;
+using Dnnmm.Infrastructure;
+using Dnnmm.Methods;
+using Dnnmm.Methods.Dnnmm;
+using Dnnmm.Runs;
+
+namespace Dnnmm.Cli.Commands;
+
+/// <summary>
+/// The command-line options of every registered method, generated from their options records
+/// (<see cref="OptionAttribute"/>): one flag per declared option (a shared flag once for all methods that declare it),
+/// its help text with the default, parsed into the record's type. A flag that is not given leaves the default.
+/// </summary>
+public sealed class MethodOptionsBinder
+{
+    private sealed record Flag(Option<string> Option, List<(MethodEntry Entry, OptionSpec Spec)> Targets);
+
+    private readonly Dictionary<string, Flag> flags = new();
+    private readonly IReadOnlyList<MethodEntry> entries;
+
+    /// <param name="methods">The methods to bind (default: every registered one).</param>
+    public MethodOptionsBinder(IEnumerable<MethodEntry>? methods = null)
+    {
+        entries = (methods ?? MethodRegistry.All).ToList();
+        foreach (var e in entries)
+            foreach (var s in e.Options)
+            {
+                if (!flags.TryGetValue(s.Flag, out var f))
+                {
+                    bool isBool = (Nullable.GetUnderlyingType(s.Type) ?? s.Type) == typeof(bool);
+                    var option = new Option<string>(s.Flag) { Arity = isBool ? ArgumentArity.ZeroOrOne : ArgumentArity.ExactlyOne };
+                    flags[s.Flag] = f = new Flag(option, new());
+                }
+                f.Targets.Add((e, s));
+            }
+        foreach (var f in flags.Values) f.Option.Description = Describe(f);
+        Ablation = new Option<string?>("--ablation") { Description = $"dnnmm shortcut: {string.Join(", ", DnnmmOptions.Ablations)} (labelled-only: encoder on labelled images only; no-gan: no adversarial or consistency term)" };
+    }
+
+    /// <summary>The dnnmm ablation shortcut (<see cref="DnnmmOptions.WithAblation"/>).</summary>
+    public Option<string?> Ablation { get; }
+
+    /// <summary>The flag of an option of <paramref name="optionsType"/> by its JSON name, or null.</summary>
+    public static string? FlagOf(Type? optionsType, string jsonName)
+    {
+        var entries = optionsType is null ? MethodRegistry.All : MethodRegistry.All.Where(e => e.OptionsType == optionsType);
+        return entries.SelectMany(e => e.Options).FirstOrDefault(s => s.JsonName == jsonName)?.Flag;
+    }
+
+    /// <summary>The help text: the first declaring method's help, its method names unless every method has it, and the defaults.</summary>
+    private string Describe(Flag f)
+    {
+        var (first, spec) = f.Targets[0];
+        var defaults = f.Targets.Select(t => (t.Entry.Name, Value: OptionSchema.Format(t.Spec.ValueIn(t.Entry.Defaults())))).ToList();
+        string who = f.Targets.Count == entries.Count || f.Targets.Count == 1 && first.FlagPrefix != "" ? "" : string.Join(", ", f.Targets.Select(t => t.Entry.Name)) + ": ";
+        string def = defaults.Select(d => d.Value).Distinct().Count() == 1
+            ? $"default {defaults[0].Value}"
+            : "default " + string.Join(", ", defaults.Select(d => $"{d.Name} {d.Value}"));
+        return $"{who}{spec.Help} ({def})";
+    }
+
+    public void AddTo(Command c)
+    {
+        foreach (var f in flags.Values) c.Add(f.Option);
+        c.Add(Ablation);
+    }
+
+    /// <summary>Whether the user gave the option on the command line (not its default).</summary>
+    public static bool Given(ParseResult p, Option o) => p.GetResult(o) is { Implicit: false };
+
+    /// <summary>Every bound method's options: its defaults with the given flags applied.</summary>
+    public Dictionary<string, IMethodOptions> Read(ParseResult p)
+    {
+        var patch = entries.ToDictionary(e => e.Name, _ => new Dictionary<string, object?>());
+        foreach (var f in flags.Values)
+        {
+            if (!Given(p, f.Option)) continue;
+            string? text = p.GetValue(f.Option);
+            foreach (var (entry, spec) in f.Targets)
+                patch[entry.Name][spec.JsonName] = OptionSchema.Parse(spec.Type, text, spec.Flag);
+        }
+        var result = entries.ToDictionary(e => e.Name, e => OptionSchema.With(e.Defaults(), patch[e.Name]));
+        if (result.TryGetValue("dnnmm", out var d) && d is DnnmmOptions dnnmm)
+            result["dnnmm"] = dnnmm.WithAblation(p.GetValue(Ablation));
+        return result;
+    }
+
+    /// <summary>The options of one method (<typeparamref name="T"/>) with the given flags applied.</summary>
+    public T Read<T>(ParseResult p) where T : IMethodOptions => (T)Read(p)[MethodRegistry.ForOptions(typeof(T)).Name];
+}
