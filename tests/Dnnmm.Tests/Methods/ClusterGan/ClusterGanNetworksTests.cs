@@ -9,23 +9,17 @@ namespace Dnnmm.Tests.Methods.ClusterGan;
 /// <summary>ClusterGAN's generator and critic/encoder network on the image shapes of the data sets (tiny widths and batches).</summary>
 public class ClusterGanNetworksTests
 {
-    public static TheoryData<int, int> Shapes => new() { { 1, 28 }, { 3, 32 }, { 3, 64 } };
-
     [Theory]
-    [MemberData(nameof(Shapes))]
+    [MemberData(nameof(ImageShapes), MemberType = typeof(NetworkAssert))]
     public void GeneratorMapsCodesToImagesInTheUnitInterval(int channels, int side)
     {
         var shape = new ImageShape(channels, side, side);
         using var g = new ClusterGanGenerator(latentDim: 6, shape, width: 2, hidden: 8);
-        using var z = randn(3, 6);
-        using var x = g.forward(z);
-        Shape(x, 3, channels, side, side);
-        InRange(x, 0, 1);
-        ParameterNames(g);
+        GeneratesImages(g, 6, shape);
     }
 
     [Theory]
-    [MemberData(nameof(Shapes))]
+    [MemberData(nameof(ImageShapes), MemberType = typeof(NetworkAssert))]
     public void ConvNetGivesTheRequestedOutputs(int channels, int side)
     {
         var shape = new ImageShape(channels, side, side);

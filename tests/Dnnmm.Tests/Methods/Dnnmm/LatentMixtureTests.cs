@@ -25,20 +25,6 @@ public class LatentMixtureTests
         Assert.Equal(0.75, p[3], 5);
     }
 
-    /// <summary>
-    /// N random codes scattered around K random means in d dimensions (flat row-major arrays), and the mixture with
-    /// those means and weights omega. N is large enough for cdist's matrix-product path.
-    /// </summary>
-    private static (LatentMixture Mixture, Tensor Z, double[] Codes, double[] Means) RandomCase(int seed, float[] omega, int n = 64, int dim = 6)
-    {
-        var rng = new Random(seed);
-        int k = omega.Length;
-        var means = Enumerable.Range(0, k * dim).Select(_ => (float)(rng.NextDouble() * 6 - 3)).ToArray();
-        var codes = Enumerable.Range(0, n * dim).Select(_ => (float)(rng.NextDouble() * 10 - 5)).ToArray();
-        var mixture = new LatentMixture(tensor(means, new long[] { k, dim }), tensor(omega));
-        return (mixture, tensor(codes, new long[] { n, dim }), codes.Select(v => (double)v).ToArray(), means.Select(v => (double)v).ToArray());
-    }
-
     public static TheoryData<int, float[]> Weights => new()
     {
         { 1, new[] { 0.25f, 0.25f, 0.25f, 0.25f } },
@@ -47,18 +33,28 @@ public class LatentMixtureTests
         { 4, new[] { 0.6f, 0.4f } },
     };
 
+    private const int Dim = 6;
+
+    /// <summary>
+    /// Applies one of LatentMixture's functions to 64 random codes scattered around random means (enough codes for
+    /// cdist's matrix-product path), for weights omega; returns its values (flat, row-major) and the codes and means
+    /// (flat, row-major, in double) for the reference.
+    /// </summary>
+    private static (float[] Actual, double[] Codes, double[] Means) Evaluate(int seed, float[] omega, Func<LatentMixture, Tensor, Tensor> f)
+    {
+        var rng = new Random(seed);
+        var means = Enumerable.Range(0, omega.Length * Dim).Select(_ => (float)(rng.NextDouble() * 6 - 3)).ToArray();
+        var codes = Enumerable.Range(0, 64 * Dim).Select(_ => (float)(rng.NextDouble() * 10 - 5)).ToArray();
+        using var m = new LatentMixture(tensor(means, new long[] { omega.Length, Dim }), tensor(omega));
+        using var z = tensor(codes, new long[] { 64, Dim });
+        using var result = f(m, z);
+        return (result.data<float>().ToArray(), codes.Select(v => (double)v).ToArray(), means.Select(v => (double)v).ToArray());
+    }
+
     private static double[] Doubles(float[] w) => w.Select(v => (double)v).ToArray();
 
-    [Theory]
-    [MemberData(nameof(Weights))]
-    public void LogLikelihoodMatchesTheDoubleReference(int seed, float[] omega)
+    private static void AssertClose(double[] expected, float[] actual)
     {
-        var (m, z, codes, means) = RandomCase(seed, omega);
-        using var _m = m;
-        using var _z = z;
-        using var ll = m.LogLikelihood(z);
-        var expected = GmmLikelihoodReference.LogLikelihoods(codes, m.Dim, means, Doubles(omega));
-        var actual = ll.data<float>().ToArray();
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)
             Assert.Equal(expected[i], actual[i], 1e-4);
@@ -66,37 +62,34 @@ public class LatentMixtureTests
 
     [Theory]
     [MemberData(nameof(Weights))]
+    public void LogLikelihoodMatchesTheDoubleReference(int seed, float[] omega)
+    {
+        var (actual, codes, means) = Evaluate(seed, omega, (m, z) => m.LogLikelihood(z));
+        AssertClose(GmmLikelihoodReference.LogLikelihoods(codes, Dim, means, Doubles(omega)), actual);
+    }
+
+    [Theory]
+    [MemberData(nameof(Weights))]
     public void PosteriorMatchesTheDoubleReference(int seed, float[] omega)
     {
-        var (m, z, codes, means) = RandomCase(seed, omega);
-        using var _m = m;
-        using var _z = z;
-        using var g = m.Posterior(z);
-        var expected = GmmLikelihoodReference.Posteriors(codes, m.Dim, means, Doubles(omega));
-        var actual = g.data<float>().ToArray();
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.GetLength(0); i++)
-        for (int c = 0; c < m.K; c++)
-            Assert.Equal(expected[i, c], actual[i * m.K + c], 1e-4);
+        var (actual, codes, means) = Evaluate(seed, omega, (m, z) => m.Posterior(z));
+        AssertClose(GmmLikelihoodReference.Posteriors(codes, Dim, means, Doubles(omega)).Cast<double>().ToArray(), actual);
     }
 
     [Theory]
     [MemberData(nameof(Weights))]
     public void LogJointMatchesTheDoubleReference(int seed, float[] omega)
     {
-        var (m, z, codes, means) = RandomCase(seed, omega);
-        using var _m = m;
-        using var _z = z;
-        using var lj = m.LogJoint(z);
-        var actual = lj.data<float>().ToArray();
-        Assert.Equal(z.shape[0] * m.K, actual.Length);
-        for (int c = 0; c < m.K; c++)
+        var (actual, codes, means) = Evaluate(seed, omega, (m, z) => m.LogJoint(z));
+        int k = omega.Length, n = codes.Length / Dim;
+        // log omega_c + log N(z; mu_c, I): the reference's log-likelihood of a one-component "mixture" of weight omega_c.
+        var expected = new double[n * k];
+        for (int c = 0; c < k; c++)
         {
-            // log omega_c + log N(z; mu_c, I): the reference's log-likelihood of a one-component "mixture" of weight omega_c.
-            var expected = GmmLikelihoodReference.LogLikelihoods(codes, m.Dim, means[(c * m.Dim)..((c + 1) * m.Dim)], new double[] { omega[c] });
-            for (int i = 0; i < expected.Length; i++)
-                Assert.Equal(expected[i], actual[i * m.K + c], 1e-4);
+            var column = GmmLikelihoodReference.LogLikelihoods(codes, Dim, means[(c * Dim)..((c + 1) * Dim)], new double[] { omega[c] });
+            for (int i = 0; i < n; i++) expected[i * k + c] = column[i];
         }
+        AssertClose(expected, actual);
     }
 
     [Fact]
