@@ -59,56 +59,48 @@ public class CliTests
     [Fact]
     public void TrainRefusesToOverwriteAnotherRunAndBadInputNeverDestroysIt()
     {
-        string dir = Directory.CreateTempSubdirectory("dnnmm-cli").FullName;
-        try
-        {
-            string marker = Path.Combine(dir, "options.json");
-            File.WriteAllText(marker, "earlier run");
-            AssertBadInput(Run("train", "--classes", "0,1", "--per-class", "10", "--out", dir), "--force");
-            Assert.Equal("earlier run", File.ReadAllText(marker));
-            // even with --force, bad input is reported before anything is removed
-            AssertBadInput(Run("train", "--classes", "0,1", "--per-class", "10", "--alpha", "2", "--out", dir, "--force"), "--alpha");
-            Assert.Equal("earlier run", File.ReadAllText(marker));
-        }
-        finally { Directory.Delete(dir, true); }
+        using var dir = new TempDir();
+        string marker = dir.File("options.json");
+        File.WriteAllText(marker, "earlier run");
+        AssertBadInput(Run("train", "--classes", "0,1", "--per-class", "10", "--out", dir.Path), "--force");
+        Assert.Equal("earlier run", File.ReadAllText(marker));
+        // even with --force, bad input is reported before anything is removed
+        AssertBadInput(Run("train", "--classes", "0,1", "--per-class", "10", "--alpha", "2", "--out", dir.Path, "--force"), "--alpha");
+        Assert.Equal("earlier run", File.ReadAllText(marker));
     }
 
     [Fact]
     public void TrainPredictSampleAndResumeEndToEnd()
     {
-        string dir = Directory.CreateTempSubdirectory("dnnmm-e2e").FullName;
-        try
-        {
-            string run = Path.Combine(dir, "run");
-            var t = Run("train", "--classes", "0,1", "--per-class", "16", "--alpha", "0.25", "--epochs", "1", "--width", "8",
-                "--batch-size", "16", "--threads", "1", "--out", run);
-            Assert.True(t.Code == 0, t.Err);
-            Assert.Contains("final ACC", t.Out);
-            foreach (var f in new[] { "options.json", "model.json", "checkpoint.bin", "metrics.csv", "metrics.json", "samples.png", "summary.json" })
-                Assert.True(File.Exists(Path.Combine(run, f)), f);
-            Assert.Equal(2, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);
-            using (var png = SKBitmap.Decode(Path.Combine(run, "samples.png")))
-                Assert.Equal(2 + 2 * (28 * 2 + 2), png.Height); // one row per cluster
+        using var dir = new TempDir();
+        string run = dir.File("run");
+        var t = Run("train", "--classes", "0,1", "--per-class", "16", "--alpha", "0.25", "--epochs", "1", "--width", "8",
+            "--batch-size", "16", "--threads", "1", "--out", run);
+        Assert.True(t.Code == 0, t.Err);
+        Assert.Contains("final ACC", t.Out);
+        foreach (var f in new[] { "options.json", "model.json", "checkpoint.bin", "metrics.csv", "metrics.json", "samples.png", "summary.json" })
+            Assert.True(File.Exists(Path.Combine(run, f)), f);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);
+        using (var png = SKBitmap.Decode(Path.Combine(run, "samples.png")))
+            Assert.Equal(2 + 2 * (28 * 2 + 2), png.Height); // one row per cluster
 
-            string csv = Path.Combine(dir, "pred.csv");
-            var p = Run("predict", "--model", run, "--data", "mnist", "--classes", "0,1", "--per-class", "16", "--out", csv);
-            Assert.True(p.Code == 0, p.Err);
-            var lines = File.ReadAllLines(csv);
-            Assert.Equal("index,class,cluster,p_0,p_1", lines[0]);
-            Assert.Equal(33, lines.Length);
+        string csv = dir.File("pred.csv");
+        var p = Run("predict", "--model", run, "--data", "mnist", "--classes", "0,1", "--per-class", "16", "--out", csv);
+        Assert.True(p.Code == 0, p.Err);
+        var lines = File.ReadAllLines(csv);
+        Assert.Equal("index,class,cluster,p_0,p_1", lines[0]);
+        Assert.Equal(33, lines.Length);
 
-            string png2 = Path.Combine(dir, "s.png");
-            var s = Run("sample", "--model", run, "--cluster", "1", "--n", "9", "--out", png2);
-            Assert.True(s.Code == 0, s.Err);
-            using (var bmp = SKBitmap.Decode(png2)) Assert.Equal(3 * 56 + 4 * 2, bmp.Width);
-            AssertBadInput(Run("sample", "--model", run, "--cluster", "5", "--out", png2), "--cluster");
+        string png2 = dir.File("s.png");
+        var s = Run("sample", "--model", run, "--cluster", "1", "--n", "9", "--out", png2);
+        Assert.True(s.Code == 0, s.Err);
+        using (var bmp = SKBitmap.Decode(png2)) Assert.Equal(3 * 56 + 4 * 2, bmp.Width);
+        AssertBadInput(Run("sample", "--model", run, "--cluster", "5", "--out", png2), "--cluster");
 
-            // a finished run resumes to the same state without training again
-            var r = Run("train", "--resume", run);
-            Assert.True(r.Code == 0, r.Err);
-            Assert.Equal(2, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);
-        }
-        finally { Directory.Delete(dir, true); }
+        // a finished run resumes to the same state without training again
+        var r = Run("train", "--resume", run);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);
     }
 
     [Fact]

@@ -140,16 +140,13 @@ public class ExperimentGridTests
     public void Config_round_trips_through_json()
     {
         var c = Tiny();
-        string path = Path.Combine(Path.GetTempPath(), $"dnnmm-cfg-{Guid.NewGuid():N}.json");
-        try
-        {
-            File.WriteAllText(path, c.ToJson());
-            var back = ExperimentConfig.Load(path);
-            Assert.Equal(c.ToJson(), back.ToJson());
-            Assert.Equal(ExperimentGrid.Hash(ExperimentGrid.Options(c, ExperimentGrid.Cells(c)[3])),
-                ExperimentGrid.Hash(ExperimentGrid.Options(back, ExperimentGrid.Cells(back)[3])));
-        }
-        finally { File.Delete(path); }
+        using var dir = new TempDir();
+        string path = dir.File("experiment.json");
+        File.WriteAllText(path, c.ToJson());
+        var back = ExperimentConfig.Load(path);
+        Assert.Equal(c.ToJson(), back.ToJson());
+        Assert.Equal(ExperimentGrid.Hash(ExperimentGrid.Options(c, ExperimentGrid.Cells(c)[3])),
+            ExperimentGrid.Hash(ExperimentGrid.Options(back, ExperimentGrid.Cells(back)[3])));
     }
 
     [Fact]

@@ -8,14 +8,11 @@ namespace Dnnmm.Tests.Experiments;
 
 public class ExperimentRunnerTests : IDisposable
 {
-    private readonly string root = Path.Combine(Path.GetTempPath(), $"dnnmm-exp-{Guid.NewGuid():N}");
+    private readonly TempDir root = new();
 
-    public void Dispose()
-    {
-        if (Directory.Exists(root)) Directory.Delete(root, true);
-    }
+    public void Dispose() => root.Dispose();
 
-    private string Dir(string name) => Path.Combine(root, name);
+    private string Dir(string name) => root.File(name);
 
     [Fact]
     public void A_sweep_writes_every_run_and_the_report_and_a_second_sweep_skips_them()
@@ -140,8 +137,7 @@ public class ExperimentRunnerTests : IDisposable
     [Fact]
     public void Cli_runs_a_config_prints_presets_and_refuses_bad_input()
     {
-        string cfg = Path.Combine(root, "grid.json");
-        Directory.CreateDirectory(root);
+        string cfg = Dir("grid.json");
         File.WriteAllText(cfg, (ExperimentGridTests.Tiny() with { Seeds = new[] { 1 }, Alphas = new[] { 0.5 } }).ToJson());
         var r = Run("experiment", "--config", cfg, "--out", Dir("cli"));
         Assert.True(r.Code == 0, r.Err + r.Out);
@@ -168,8 +164,8 @@ public class ExperimentRunnerTests : IDisposable
         AssertBadInput(Run("experiment", "--preset", "quick", "--seeds", "1,x", "--out", Dir("z")), "--seeds");
         AssertBadInput(Run("experiment", "--preset", "quick", "--alphas", "0.1,x", "--out", Dir("z")), "--alphas");
         AssertBadInput(Run("experiment", "--preset", "quick", "--alphas", "1.5", "--out", Dir("z")), "alpha 1.5");
-        AssertBadInput(Run("experiment", "--config", Path.Combine(root, "missing.json"), "--out", Dir("z")), "missing.json");
-        AssertBadInput(Run("experiment", "merge", Path.Combine(root, "nothere"), "--out", Dir("m")), "not found");
+        AssertBadInput(Run("experiment", "--config", Dir("missing.json"), "--out", Dir("z")), "missing.json");
+        AssertBadInput(Run("experiment", "merge", Dir("nothere"), "--out", Dir("m")), "not found");
         Assert.False(Directory.Exists(Dir("z")));
     }
 }

@@ -17,38 +17,34 @@ public class BaselineSaveLoadTests
     /// <summary>Fits, saves (with an options.json as a run would write) and loads; the loaded method is checked against the fitted one.</summary>
     private static void RoundTrip(TrainRunOptions o, int labelledPerClass, Action<IClusteringMethod, IClusteringMethod, ImageSet>? more = null)
     {
-        string dir = Directory.CreateTempSubdirectory("dnnmm-save").FullName;
-        try
-        {
-            var data = TinyData.Make();
-            using var fitted = TrainRun.CreateMethod(o);
-            fitted.Fit(new FitInput(data, TinyData.Labelled(data, labelledPerClass)), new FitContext());
-            AtomicFile.WriteAllText(Path.Combine(dir, RunFolder.OptionsFile), Json.Serialize(o));
-            ((ISavableMethod)fitted).Save(dir);
-            Assert.True(File.Exists(Path.Combine(dir, ModelFile.WeightsFile)));
-            Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
+        using var dir = new TempDir();
+        var data = TinyData.Make();
+        using var fitted = TrainRun.CreateMethod(o);
+        fitted.Fit(new FitInput(data, TinyData.Labelled(data, labelledPerClass)), new FitContext());
+        AtomicFile.WriteAllText(dir.File(RunFolder.OptionsFile), Json.Serialize(o));
+        ((ISavableMethod)fitted).Save(dir.Path);
+        Assert.True(File.Exists(dir.File(ModelFile.WeightsFile)));
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
 
-            using var loaded = TrainRun.LoadMethod(dir);
-            Assert.Equal(fitted.GetType(), loaded.GetType());
-            Assert.Equal(fitted.Name, loaded.Name);
-            Assert.Equal(3, loaded.Clusters);
-            Assert.Equal(fitted.CanSample, loaded.CanSample);
-            Assert.Equal(fitted.Predict(data), loaded.Predict(data));
-            Assert.Equal(fitted.PredictProbabilities(data).Cast<float>(), loaded.PredictProbabilities(data).Cast<float>());
-            if (fitted is ILatentEncoder fe)
-            {
-                var le = Assert.IsAssignableFrom<ILatentEncoder>(loaded);
-                Assert.Equal(fe.Encode(data), le.Encode(data));
-                Assert.Equal(fe.LatentDim, le.LatentDim);
-            }
-            Assert.Contains("no saved model", Assert.Throws<DnnmmInputException>(() => DnnmmMethod.Load(new RunFolder(dir), new DnnmmOptions())).Message);
-            var info = TrainRun.ReadModelInfo(dir);
-            Assert.Equal(o.Method, info.Method);
-            Assert.Equal((1, 16, 16, 3), (info.Channels, info.Height, info.Width, info.Clusters));
-            Assert.Equal(data.ClassNames, info.ClassNames);
-            more?.Invoke(fitted, loaded, data);
+        using var loaded = TrainRun.LoadMethod(dir.Path);
+        Assert.Equal(fitted.GetType(), loaded.GetType());
+        Assert.Equal(fitted.Name, loaded.Name);
+        Assert.Equal(3, loaded.Clusters);
+        Assert.Equal(fitted.CanSample, loaded.CanSample);
+        Assert.Equal(fitted.Predict(data), loaded.Predict(data));
+        Assert.Equal(fitted.PredictProbabilities(data).Cast<float>(), loaded.PredictProbabilities(data).Cast<float>());
+        if (fitted is ILatentEncoder fe)
+        {
+            var le = Assert.IsAssignableFrom<ILatentEncoder>(loaded);
+            Assert.Equal(fe.Encode(data), le.Encode(data));
+            Assert.Equal(fe.LatentDim, le.LatentDim);
         }
-        finally { Directory.Delete(dir, true); }
+        Assert.Contains("no saved model", Assert.Throws<DnnmmInputException>(() => DnnmmMethod.Load(new RunFolder(dir.Path), new DnnmmOptions())).Message);
+        var info = TrainRun.ReadModelInfo(dir.Path);
+        Assert.Equal(o.Method, info.Method);
+        Assert.Equal((1, 16, 16, 3), (info.Channels, info.Height, info.Width, info.Clusters));
+        Assert.Equal(data.ClassNames, info.ClassNames);
+        more?.Invoke(fitted, loaded, data);
     }
 
     [Fact]
@@ -91,45 +87,37 @@ public class BaselineSaveLoadTests
     [Fact]
     public void AFolderWithoutASavedModelIsAOneLineErrorNamingIt()
     {
-        string dir = Directory.CreateTempSubdirectory("dnnmm-nomodel").FullName;
-        try
+        using var dir = new TempDir();
+        foreach (var method in MethodRegistry.Names)
         {
-            foreach (var method in MethodRegistry.Names)
-            {
-                AtomicFile.WriteAllText(Path.Combine(dir, RunFolder.OptionsFile), Json.Serialize(new TrainRunOptions { Method = method }));
-                var e = Assert.Throws<DnnmmInputException>(() => TrainRun.LoadMethod(dir));
-                Assert.Contains(dir, e.Message);
-                Assert.Contains("no saved model", e.Message);
-                Assert.DoesNotContain("\n", e.Message);
-            }
-            Assert.Contains("folder not found", Assert.Throws<DnnmmInputException>(() => TrainRun.LoadMethod(Path.Combine(dir, "nope"))).Message);
+            AtomicFile.WriteAllText(dir.File(RunFolder.OptionsFile), Json.Serialize(new TrainRunOptions { Method = method }));
+            var e = Assert.Throws<DnnmmInputException>(() => TrainRun.LoadMethod(dir.Path));
+            Assert.Contains(dir.Path, e.Message);
+            Assert.Contains("no saved model", e.Message);
+            Assert.DoesNotContain("\n", e.Message);
         }
-        finally { Directory.Delete(dir, true); }
+        Assert.Contains("folder not found", Assert.Throws<DnnmmInputException>(() => TrainRun.LoadMethod(dir.File("nope"))).Message);
     }
 
     [Fact]
     public void ACorruptModelIsAOneLineError()
     {
-        string dir = Directory.CreateTempSubdirectory("dnnmm-corrupt").FullName;
-        try
+        using var dir = new TempDir();
+        var data = TinyData.Make();
+        var o = new TrainRunOptions { Method = "kmeans" }.With(new KMeansOptions { Restarts = 1 });
+        using (var m = TrainRun.CreateMethod(o))
         {
-            var data = TinyData.Make();
-            var o = new TrainRunOptions { Method = "kmeans" }.With(new KMeansOptions { Restarts = 1 });
-            using (var m = TrainRun.CreateMethod(o))
-            {
-                m.Fit(new FitInput(data, TinyData.Labelled(data, 0)), new FitContext());
-                ((ISavableMethod)m).Save(dir);
-            }
-            AtomicFile.WriteAllText(Path.Combine(dir, RunFolder.OptionsFile), Json.Serialize(o));
-            string bin = Path.Combine(dir, ModelFile.WeightsFile);
-            File.WriteAllBytes(bin, File.ReadAllBytes(bin)[..40]);
-            var e = Assert.Throws<DnnmmInputException>(() => TrainRun.LoadMethod(dir));
-            Assert.Contains("unreadable model", e.Message);
-            // options.json naming another method than the saved model
-            AtomicFile.WriteAllText(Path.Combine(dir, RunFolder.OptionsFile), Json.Serialize(o with { Method = "dynae" }));
-            Assert.Contains("'kmeans' model", Assert.Throws<DnnmmInputException>(() => TrainRun.LoadMethod(dir)).Message);
+            m.Fit(new FitInput(data, TinyData.Labelled(data, 0)), new FitContext());
+            ((ISavableMethod)m).Save(dir.Path);
         }
-        finally { Directory.Delete(dir, true); }
+        AtomicFile.WriteAllText(dir.File(RunFolder.OptionsFile), Json.Serialize(o));
+        string bin = dir.File(ModelFile.WeightsFile);
+        File.WriteAllBytes(bin, File.ReadAllBytes(bin)[..40]);
+        var e = Assert.Throws<DnnmmInputException>(() => TrainRun.LoadMethod(dir.Path));
+        Assert.Contains("unreadable model", e.Message);
+        // options.json naming another method than the saved model
+        AtomicFile.WriteAllText(dir.File(RunFolder.OptionsFile), Json.Serialize(o with { Method = "dynae" }));
+        Assert.Contains("'kmeans' model", Assert.Throws<DnnmmInputException>(() => TrainRun.LoadMethod(dir.Path)).Message);
     }
 
     private sealed class KMeansResultComparer : IEqualityComparer<KMeansResult>

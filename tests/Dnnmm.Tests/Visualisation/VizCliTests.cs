@@ -7,22 +7,23 @@ namespace Dnnmm.Tests.Visualisation;
 /// <summary>A 1-epoch tiny DNN-MM run on the shipped MNIST (classes 0 and 1, 16 each), trained once for the class.</summary>
 public sealed class TinyRunFixture : IDisposable
 {
+    private readonly TempDir dir = new();
+
     public TinyRunFixture()
     {
-        Dir = Directory.CreateTempSubdirectory("dnnmm-viz").FullName;
-        Run = Path.Combine(Dir, "run");
-        TensorBoard = Path.Combine(Dir, "tb");
+        Run = dir.File("run");
+        TensorBoard = dir.File("tb");
         var t = VizCliTests.Cli("train", "--classes", "0,1", "--per-class", "16", "--alpha", "0.25", "--epochs", "1", "--width", "8",
             "--batch-size", "16", "--threads", "1", "--out", Run, "--tensorboard", TensorBoard);
         TrainResult = t;
     }
 
-    public string Dir { get; }
+    public string Dir => dir.Path;
     public string Run { get; }
     public string TensorBoard { get; }
     public (int Code, string Out, string Err) TrainResult { get; }
 
-    public void Dispose() => Directory.Delete(Dir, true);
+    public void Dispose() => dir.Dispose();
 }
 
 public class VizCliTests(TinyRunFixture fx) : IClassFixture<TinyRunFixture>

@@ -1,6 +1,7 @@
 namespace Dnnmm.Tests.Methods.Dnnmm;
 
 /// <summary>
+/// The double-precision reference that LatentMixture's tensor implementation is tested against.
 /// Data log-likelihood of latent codes under a Gaussian mixture with identity covariances
 /// (the paper's eq. 4): log p(z_n) = log sum_k omega_k N(z_n; mu_k, I), evaluated with log-sum-exp.
 /// </summary>
@@ -9,7 +10,7 @@ namespace Dnnmm.Tests.Methods.Dnnmm;
 /// and finite with at least one positive (they are used as given, not renormalised). A zero
 /// weight contributes log 0 = -inf to the sum and posterior exactly 0.
 /// </remarks>
-public static class GmmLikelihood
+public static class GmmLikelihoodReference
 {
     /// <summary>Mean over samples of log sum_k omega_k N(z_n; mu_k, I), including the -(d/2) log(2 pi) term.</summary>
     public static double MeanLogLikelihood(double[] z, int dim, double[] means, double[] weights)

@@ -25,6 +25,73 @@ public class LatentMixtureTests
         Assert.Equal(0.75, p[3], 5);
     }
 
+    public static TheoryData<int, float[]> Weights => new()
+    {
+        { 1, new[] { 0.25f, 0.25f, 0.25f, 0.25f } },
+        { 2, new[] { 0.7f, 0.2f, 0.08f, 0.02f } },
+        { 3, new[] { 0.001f, 0.009f, 0.09f, 0.9f } },
+        { 4, new[] { 0.6f, 0.4f } },
+    };
+
+    private const int Dim = 6;
+
+    /// <summary>
+    /// Applies one of LatentMixture's functions to 64 random codes scattered around random means (enough codes for
+    /// cdist's matrix-product path), for weights omega; returns its values (flat, row-major) and the codes and means
+    /// (flat, row-major, in double) for the reference.
+    /// </summary>
+    private static (float[] Actual, double[] Codes, double[] Means) Evaluate(int seed, float[] omega, Func<LatentMixture, Tensor, Tensor> f)
+    {
+        var rng = new Random(seed);
+        var means = Enumerable.Range(0, omega.Length * Dim).Select(_ => (float)(rng.NextDouble() * 6 - 3)).ToArray();
+        var codes = Enumerable.Range(0, 64 * Dim).Select(_ => (float)(rng.NextDouble() * 10 - 5)).ToArray();
+        using var m = new LatentMixture(tensor(means, new long[] { omega.Length, Dim }), tensor(omega));
+        using var z = tensor(codes, new long[] { 64, Dim });
+        using var result = f(m, z);
+        return (result.data<float>().ToArray(), codes.Select(v => (double)v).ToArray(), means.Select(v => (double)v).ToArray());
+    }
+
+    private static double[] Doubles(float[] w) => w.Select(v => (double)v).ToArray();
+
+    private static void AssertClose(double[] expected, float[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.Equal(expected[i], actual[i], 1e-4);
+    }
+
+    [Theory]
+    [MemberData(nameof(Weights))]
+    public void LogLikelihoodMatchesTheDoubleReference(int seed, float[] omega)
+    {
+        var (actual, codes, means) = Evaluate(seed, omega, (m, z) => m.LogLikelihood(z));
+        AssertClose(GmmLikelihoodReference.LogLikelihoods(codes, Dim, means, Doubles(omega)), actual);
+    }
+
+    [Theory]
+    [MemberData(nameof(Weights))]
+    public void PosteriorMatchesTheDoubleReference(int seed, float[] omega)
+    {
+        var (actual, codes, means) = Evaluate(seed, omega, (m, z) => m.Posterior(z));
+        AssertClose(GmmLikelihoodReference.Posteriors(codes, Dim, means, Doubles(omega)).Cast<double>().ToArray(), actual);
+    }
+
+    [Theory]
+    [MemberData(nameof(Weights))]
+    public void LogJointMatchesTheDoubleReference(int seed, float[] omega)
+    {
+        var (actual, codes, means) = Evaluate(seed, omega, (m, z) => m.LogJoint(z));
+        int k = omega.Length, n = codes.Length / Dim;
+        // log omega_c + log N(z; mu_c, I): the reference's log-likelihood of a one-component "mixture" of weight omega_c.
+        var expected = new double[n * k];
+        for (int c = 0; c < k; c++)
+        {
+            var column = GmmLikelihoodReference.LogLikelihoods(codes, Dim, means[(c * Dim)..((c + 1) * Dim)], new double[] { omega[c] });
+            for (int i = 0; i < n; i++) expected[i * k + c] = column[i];
+        }
+        AssertClose(expected, actual);
+    }
+
     [Fact]
     public void BalancedPosteriorFillsTheComponentsInProportionOmega()
     {

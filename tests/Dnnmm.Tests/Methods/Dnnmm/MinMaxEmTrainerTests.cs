@@ -62,41 +62,33 @@ public class MinMaxEmTrainerTests
     [Fact]
     public void CheckpointRoundTripGivesIdenticalPredictions()
     {
-        string dir = Directory.CreateTempSubdirectory("dnnmm-ck").FullName;
-        try
-        {
-            var (_, m) = Train(Tiny(1), dir: dir);
-            using var _m = m;
-            var data = TinyData.Make();
-            var p1 = m.PredictProbabilities(data);
-            using var loaded = DnnmmMethod.Load(new RunFolder(dir), new DnnmmOptions());
-            var p2 = loaded.PredictProbabilities(data);
-            Assert.Equal(p1.Cast<float>(), p2.Cast<float>());
-            Assert.Equal(m.Sample(1, 4, 9), loaded.Sample(1, 4, 9));
-        }
-        finally { Directory.Delete(dir, true); }
+        using var dir = new TempDir();
+        var (_, m) = Train(Tiny(1), dir: dir.Path);
+        using var _m = m;
+        var data = TinyData.Make();
+        var p1 = m.PredictProbabilities(data);
+        using var loaded = DnnmmMethod.Load(new RunFolder(dir.Path), new DnnmmOptions());
+        var p2 = loaded.PredictProbabilities(data);
+        Assert.Equal(p1.Cast<float>(), p2.Cast<float>());
+        Assert.Equal(m.Sample(1, 4, 9), loaded.Sample(1, 4, 9));
     }
 
     [Fact]
     public void ResumeEqualsAnUninterruptedRun()
     {
-        string dir = Directory.CreateTempSubdirectory("dnnmm-resume").FullName;
-        try
-        {
-            var (full, mf) = Train(Tiny(3), seed: 2);
-            mf.Dispose();
-            // "killed" after 2 epochs: train 2, then resume the 3-epoch run from the checkpoint.
-            var (_, m2) = Train(Tiny(2), seed: 2, dir: dir);
-            m2.Dispose();
-            var (rest, m3) = Train(Tiny(3), seed: 2, dir: dir, resume: true);
-            m3.Dispose();
-            Assert.Single(rest);
-            Assert.Equal(3, rest[0].Epoch);
-            Assert.Equal(full[^1].Values["log_likelihood"], rest[0].Values["log_likelihood"]);
-            Assert.Equal(full[^1].Values["consistency"], rest[0].Values["consistency"]);
-            Assert.Equal(full[^1].Omega, rest[0].Omega);
-        }
-        finally { Directory.Delete(dir, true); }
+        using var dir = new TempDir();
+        var (full, mf) = Train(Tiny(3), seed: 2);
+        mf.Dispose();
+        // "killed" after 2 epochs: train 2, then resume the 3-epoch run from the checkpoint.
+        var (_, m2) = Train(Tiny(2), seed: 2, dir: dir.Path);
+        m2.Dispose();
+        var (rest, m3) = Train(Tiny(3), seed: 2, dir: dir.Path, resume: true);
+        m3.Dispose();
+        Assert.Single(rest);
+        Assert.Equal(3, rest[0].Epoch);
+        Assert.Equal(full[^1].Values["log_likelihood"], rest[0].Values["log_likelihood"]);
+        Assert.Equal(full[^1].Values["consistency"], rest[0].Values["consistency"]);
+        Assert.Equal(full[^1].Omega, rest[0].Omega);
     }
 
     [Fact]
@@ -165,15 +157,11 @@ public class MinMaxEmTrainerTests
         var noGan = Tiny(1) with { Lambda1 = 0, Lambda2 = 0 };
         Assert.True(new DnnmmMethod(Tiny(1), 1).CanSample);
         Assert.False(new DnnmmMethod(noGan, 1).CanSample);
-        string dir = Directory.CreateTempSubdirectory("dnnmm-nogan").FullName;
-        try
-        {
-            var (_, m) = Train(noGan, dir: dir);
-            m.Dispose();
-            File.WriteAllText(Path.Combine(dir, RunFolder.OptionsFile), Json.Serialize(new TrainRunOptions().With(noGan)));
-            using var loaded = (DnnmmMethod)TrainRun.LoadMethod(dir);
-            Assert.False(loaded.CanSample);
-        }
-        finally { Directory.Delete(dir, true); }
+        using var dir = new TempDir();
+        var (_, m) = Train(noGan, dir: dir.Path);
+        m.Dispose();
+        File.WriteAllText(dir.File(RunFolder.OptionsFile), Json.Serialize(new TrainRunOptions().With(noGan)));
+        using var loaded = (DnnmmMethod)TrainRun.LoadMethod(dir.Path);
+        Assert.False(loaded.CanSample);
     }
 }

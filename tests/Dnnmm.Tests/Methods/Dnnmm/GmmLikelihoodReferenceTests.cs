@@ -1,6 +1,6 @@
 namespace Dnnmm.Tests.Methods.Dnnmm;
 
-public class GmmLikelihoodTests
+public class GmmLikelihoodReferenceTests
 {
     private static readonly double Log2Pi = Math.Log(2 * Math.PI);
 
@@ -14,13 +14,13 @@ public class GmmLikelihoodTests
         double l0 = Math.Log(0.25 + 0.75 * Math.Exp(-0.5)) - 0.5 * Log2Pi;
         double l2 = Math.Log(0.25 * Math.Exp(-2) + 0.75 * Math.Exp(-0.5)) - 0.5 * Log2Pi;
 
-        double[] per = GmmLikelihood.LogLikelihoods(z, 1, mu, w);
+        double[] per = GmmLikelihoodReference.LogLikelihoods(z, 1, mu, w);
         Assert.Equal(l0, per[0], 14);
         Assert.Equal(l2, per[1], 14);
-        Assert.Equal((l0 + l2) / 2, GmmLikelihood.MeanLogLikelihood(z, 1, mu, w), 14);
+        Assert.Equal((l0 + l2) / 2, GmmLikelihoodReference.MeanLogLikelihood(z, 1, mu, w), 14);
 
         // gamma(0) = (0.25, 0.75 e^{-1/2}) / (0.25 + 0.75 e^{-1/2}).
-        var g = GmmLikelihood.Posteriors(z, 1, mu, w);
+        var g = GmmLikelihoodReference.Posteriors(z, 1, mu, w);
         double norm = 0.25 + 0.75 * Math.Exp(-0.5);
         Assert.Equal(0.25 / norm, g[0, 0], 14);
         Assert.Equal(0.75 * Math.Exp(-0.5) / norm, g[0, 1], 14);
@@ -33,9 +33,9 @@ public class GmmLikelihoodTests
         // squared distances 2 and 1, so log p = log(e^{-1}/2 + e^{-1/2}/2) - log(2 pi).
         double[] z = { 1, 1 }, mu = { 0, 0, 1, 2 }, w = { 0.5, 0.5 };
         double expected = Math.Log(0.5 * Math.Exp(-1) + 0.5 * Math.Exp(-0.5)) - Log2Pi;
-        Assert.Equal(expected, GmmLikelihood.MeanLogLikelihood(z, 2, mu, w), 14);
+        Assert.Equal(expected, GmmLikelihoodReference.MeanLogLikelihood(z, 2, mu, w), 14);
 
-        var g = GmmLikelihood.Posteriors(z, 2, mu, w);
+        var g = GmmLikelihoodReference.Posteriors(z, 2, mu, w);
         Assert.Equal(Math.Exp(-1) / (Math.Exp(-1) + Math.Exp(-0.5)), g[0, 0], 14);
         Assert.Equal(Math.Exp(-0.5) / (Math.Exp(-1) + Math.Exp(-0.5)), g[0, 1], 14);
     }
@@ -46,8 +46,8 @@ public class GmmLikelihoodTests
         // d = 3, z = (1, -2, 0.5), mu = 0: log N = -||z||^2/2 - (3/2) log(2 pi) = -5.25/2 - 1.5 log(2 pi).
         double[] z = { 1, -2, 0.5 };
         double expected = -5.25 / 2 - 1.5 * Log2Pi;
-        Assert.Equal(expected, GmmLikelihood.MeanLogLikelihood(z, 3, new double[3], new[] { 1.0 }), 14);
-        Assert.Equal(1.0, GmmLikelihood.Posteriors(z, 3, new double[3], new[] { 1.0 })[0, 0]);
+        Assert.Equal(expected, GmmLikelihoodReference.MeanLogLikelihood(z, 3, new double[3], new[] { 1.0 }), 14);
+        Assert.Equal(1.0, GmmLikelihoodReference.Posteriors(z, 3, new double[3], new[] { 1.0 })[0, 0]);
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public class GmmLikelihoodTests
         double total = w.Sum();
         w = w.Select(x => x / total).ToArray();
 
-        var g = GmmLikelihood.Posteriors(z, d, mu, w);
+        var g = GmmLikelihoodReference.Posteriors(z, d, mu, w);
         Assert.Equal(n, g.GetLength(0));
         Assert.Equal(k, g.GetLength(1));
         for (int i = 0; i < n; i++)
@@ -76,7 +76,7 @@ public class GmmLikelihoodTests
         }
 
         // Per-sample values agree with a direct (unstabilised) sum at these moderate distances.
-        double[] per = GmmLikelihood.LogLikelihoods(z, d, mu, w);
+        double[] per = GmmLikelihoodReference.LogLikelihoods(z, d, mu, w);
         for (int i = 0; i < n; i++)
         {
             double p = 0;
@@ -100,14 +100,14 @@ public class GmmLikelihoodTests
         double[] mu = { 0, 1e6 + 3 };
         double[] w = { 0.5, 0.5 };
 
-        double[] per = GmmLikelihood.LogLikelihoods(z, 1, mu, w);
+        double[] per = GmmLikelihoodReference.LogLikelihoods(z, 1, mu, w);
         Assert.All(per, v => Assert.True(double.IsFinite(v)));
         // Sample 0 is 3 from mean 1 and 1e6 from mean 0: log p = log(0.5) - 9/2 - log(2 pi)/2 (+ a negligible term).
         Assert.Equal(Math.Log(0.5) - 4.5 - 0.5 * Log2Pi, per[0], 12);
         // Sample 1 is 1e6 from mean 0: log p = log(0.5) - 1e12/2 - log(2 pi)/2.
         Assert.Equal(Math.Log(0.5) - 0.5e12 - 0.5 * Log2Pi, per[1], 1e-3);
 
-        var g = GmmLikelihood.Posteriors(z, 1, mu, w);
+        var g = GmmLikelihoodReference.Posteriors(z, 1, mu, w);
         foreach (double v in g) Assert.False(double.IsNaN(v));
         Assert.Equal(0.0, g[0, 0]);
         Assert.Equal(1.0, g[0, 1]);
@@ -116,9 +116,9 @@ public class GmmLikelihoodTests
 
         // Every component far away: still finite, posteriors still sum to 1.
         double[] far = { 1e8, 1e8 };
-        var g2 = GmmLikelihood.Posteriors(far, 2, new double[] { 0, 0, 1, 1 }, w);
+        var g2 = GmmLikelihoodReference.Posteriors(far, 2, new double[] { 0, 0, 1, 1 }, w);
         Assert.Equal(1.0, g2[0, 0] + g2[0, 1], 12);
-        Assert.True(double.IsFinite(GmmLikelihood.MeanLogLikelihood(far, 2, new double[] { 0, 0, 1, 1 }, w)));
+        Assert.True(double.IsFinite(GmmLikelihoodReference.MeanLogLikelihood(far, 2, new double[] { 0, 0, 1, 1 }, w)));
     }
 
     [Fact]
@@ -126,10 +126,10 @@ public class GmmLikelihoodTests
     {
         // omega = (0, 1): the mixture is N(mu_2, I), log p(z) = -(z - 3)^2/2 - log(2 pi)/2.
         double[] z = { 0, 3, 100 }, mu = { 0, 3 }, w = { 0, 1 };
-        double[] per = GmmLikelihood.LogLikelihoods(z, 1, mu, w);
+        double[] per = GmmLikelihoodReference.LogLikelihoods(z, 1, mu, w);
         for (int i = 0; i < z.Length; i++)
             Assert.Equal(-0.5 * Math.Pow(z[i] - 3, 2) - 0.5 * Log2Pi, per[i], 12);
-        var g = GmmLikelihood.Posteriors(z, 1, mu, w);
+        var g = GmmLikelihoodReference.Posteriors(z, 1, mu, w);
         for (int i = 0; i < z.Length; i++)
         {
             Assert.Equal(0.0, g[i, 0]);
@@ -144,23 +144,23 @@ public class GmmLikelihoodTests
         float[] mu = { 0f, 0f, 1f, -1f, -2f, 2f };
         float[] w = { 0.2f, 0.3f, 0.5f };
         double[] zd = z.Select(x => (double)x).ToArray(), mud = mu.Select(x => (double)x).ToArray(), wd = w.Select(x => (double)x).ToArray();
-        Assert.Equal(GmmLikelihood.MeanLogLikelihood(zd, 2, mud, wd), GmmLikelihood.MeanLogLikelihood(z, 2, mu, w));
-        Assert.Equal(GmmLikelihood.LogLikelihoods(zd, 2, mud, wd), GmmLikelihood.LogLikelihoods(z, 2, mu, w));
-        Assert.Equal(GmmLikelihood.Posteriors(zd, 2, mud, wd), GmmLikelihood.Posteriors(z, 2, mu, w));
+        Assert.Equal(GmmLikelihoodReference.MeanLogLikelihood(zd, 2, mud, wd), GmmLikelihoodReference.MeanLogLikelihood(z, 2, mu, w));
+        Assert.Equal(GmmLikelihoodReference.LogLikelihoods(zd, 2, mud, wd), GmmLikelihoodReference.LogLikelihoods(z, 2, mu, w));
+        Assert.Equal(GmmLikelihoodReference.Posteriors(zd, 2, mud, wd), GmmLikelihoodReference.Posteriors(z, 2, mu, w));
     }
 
     [Fact]
     public void RejectsBadShapesAndValues()
     {
         double[] z = { 1, 2, 3, 4 }, mu = { 0, 0 }, w = { 1 };
-        Assert.Throws<ArgumentException>(() => GmmLikelihood.MeanLogLikelihood(z, 3, mu, w));            // 4 values, d = 3
-        Assert.Throws<ArgumentException>(() => GmmLikelihood.MeanLogLikelihood(z, 0, mu, w));
-        Assert.Throws<ArgumentException>(() => GmmLikelihood.MeanLogLikelihood(Array.Empty<double>(), 2, mu, w));
-        Assert.Throws<ArgumentException>(() => GmmLikelihood.MeanLogLikelihood(z, 2, new double[] { 0, 0, 0 }, w));
-        Assert.Throws<ArgumentException>(() => GmmLikelihood.MeanLogLikelihood(z, 2, mu, Array.Empty<double>()));
-        Assert.Throws<ArgumentException>(() => GmmLikelihood.MeanLogLikelihood(z, 2, new double[4], new[] { -0.5, 1.5 }));
-        Assert.Throws<ArgumentException>(() => GmmLikelihood.MeanLogLikelihood(z, 2, new double[4], new[] { 0.0, 0.0 }));
-        Assert.Throws<ArgumentException>(() => GmmLikelihood.Posteriors(new[] { double.NaN, 0 }, 2, mu, w));
-        Assert.Throws<ArgumentException>(() => GmmLikelihood.LogLikelihoods(z, 2, new[] { double.PositiveInfinity, 0 }, w));
+        Assert.Throws<ArgumentException>(() => GmmLikelihoodReference.MeanLogLikelihood(z, 3, mu, w));            // 4 values, d = 3
+        Assert.Throws<ArgumentException>(() => GmmLikelihoodReference.MeanLogLikelihood(z, 0, mu, w));
+        Assert.Throws<ArgumentException>(() => GmmLikelihoodReference.MeanLogLikelihood(Array.Empty<double>(), 2, mu, w));
+        Assert.Throws<ArgumentException>(() => GmmLikelihoodReference.MeanLogLikelihood(z, 2, new double[] { 0, 0, 0 }, w));
+        Assert.Throws<ArgumentException>(() => GmmLikelihoodReference.MeanLogLikelihood(z, 2, mu, Array.Empty<double>()));
+        Assert.Throws<ArgumentException>(() => GmmLikelihoodReference.MeanLogLikelihood(z, 2, new double[4], new[] { -0.5, 1.5 }));
+        Assert.Throws<ArgumentException>(() => GmmLikelihoodReference.MeanLogLikelihood(z, 2, new double[4], new[] { 0.0, 0.0 }));
+        Assert.Throws<ArgumentException>(() => GmmLikelihoodReference.Posteriors(new[] { double.NaN, 0 }, 2, mu, w));
+        Assert.Throws<ArgumentException>(() => GmmLikelihoodReference.LogLikelihoods(z, 2, new[] { double.PositiveInfinity, 0 }, w));
     }
 }
