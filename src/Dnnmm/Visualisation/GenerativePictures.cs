@@ -1,8 +1,6 @@
-using static TorchSharp.torch;
 using Dnnmm.Infrastructure;
 using Dnnmm.Data;
 using Dnnmm.Methods;
-using Dnnmm.Methods.Dnnmm;
 
 namespace Dnnmm.Visualisation;
 
@@ -41,42 +39,18 @@ public static class GenerativePictures
         Enumerable.Range(0, clusters).Select(c =>
             c < classNames.Count && classNames[c] != c.ToString(System.Globalization.CultureInfo.InvariantCulture) ? $"{c}: {classNames[c]}" : $"{c}").ToArray();
 
-    /// <summary>G(y) for latent points y (n x d row-major), generator in evaluation mode, no noise; n x C x H x W.</summary>
-    public static float[] Generate(DnnmmModel model, float[] latents)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(latents);
-        int d = model.Info.LatentDim;
-        if (latents.Length == 0 || latents.Length % d != 0)
-            throw new ArgumentException($"latents has {latents.Length} values, not a positive multiple of d = {d}", nameof(latents));
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var y = tensor(latents, new long[] { latents.Length / d, d }).to(model.Device);
-        bool wasTraining = model.G.training;
-        model.G.eval();
-        try
-        {
-            var x = model.G.forward(y).cpu();
-            return x.data<float>().ToArray();
-        }
-        finally
-        {
-            if (wasTraining) model.G.train();
-        }
-    }
-
     /// <summary>
     /// The latent points (1 - t) mu_from + t mu_to for t = 0, 1/(steps-1), ..., 1 (steps x d row-major): the first is
     /// exactly mu_from and the last exactly mu_to.
     /// </summary>
-    public static float[] SegmentLatents(DnnmmModel model, int from, int to, int steps)
+    public static float[] SegmentLatents(ILatentGenerator model, int from, int to, int steps)
     {
         ArgumentNullException.ThrowIfNull(model);
-        int k = model.Info.Clusters, d = model.Info.LatentDim;
+        int k = model.Clusters, d = model.LatentDim;
         if (from < 0 || from >= k) throw new DnnmmInputException($"--from {from} is outside [0, {k - 1}]");
         if (to < 0 || to >= k) throw new DnnmmInputException($"--to {to} is outside [0, {k - 1}]");
         if (steps < 2) throw new DnnmmInputException($"--steps {steps}: must be at least 2");
-        var means = model.Mixture.Means.cpu().data<float>().ToArray();
+        var means = model.ComponentMeans();
         var y = new float[steps * d];
         for (int s = 0; s < steps; s++)
         {
@@ -91,39 +65,39 @@ public static class GenerativePictures
     }
 
     /// <summary>G along the segment from mu_from to mu_to: <paramref name="steps"/> images, steps x C x H x W.</summary>
-    public static float[] Interpolate(DnnmmModel model, int from, int to, int steps) =>
-        Generate(model, SegmentLatents(model, from, to, steps));
+    public static float[] Interpolate(ILatentGenerator model, int from, int to, int steps) =>
+        model.Generate(SegmentLatents(model, from, to, steps));
 
     /// <summary>One labelled strip "from -> to" of <see cref="Interpolate"/>.</summary>
-    public static byte[] InterpolationPng(DnnmmModel model, int from, int to, int steps, int scale = 2)
+    public static byte[] InterpolationPng(ILatentGenerator model, int from, int to, int steps, int scale = 2)
     {
         var px = Interpolate(model, from, to, steps);
-        var i = model.Info;
-        return ImageGrid.ToLabelledPng(px, steps, i.Channels, i.Height, i.Width, steps, new[] { PairLabel(i, from, to) }, scale);
+        var i = model.Shape;
+        return ImageGrid.ToLabelledPng(px, steps, i.Channels, i.Height, i.Width, steps, new[] { PairLabel(model, from, to) }, scale);
     }
 
     /// <summary>One strip per consecutive pair of clusters (0 -> 1, 1 -> 2, ..., K-2 -> K-1), one row each.</summary>
-    public static byte[] AllPairsPng(DnnmmModel model, int steps, int scale = 2)
+    public static byte[] AllPairsPng(ILatentGenerator model, int steps, int scale = 2)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var i = model.Info;
-        if (i.Clusters < 2) throw new DnnmmInputException("--all-pairs: the model has a single cluster");
+        var i = model.Shape;
+        if (model.Clusters < 2) throw new DnnmmInputException("--all-pairs: the model has a single cluster");
         if (steps < 2) throw new DnnmmInputException($"--steps {steps}: must be at least 2");
-        int pairs = i.Clusters - 1, d = i.LatentDim;
+        int pairs = model.Clusters - 1, d = model.LatentDim;
         var latents = new float[pairs * steps * d];
         var labels = new string[pairs];
         for (int p = 0; p < pairs; p++)
         {
             Array.Copy(SegmentLatents(model, p, p + 1, steps), 0, latents, p * steps * d, steps * d);
-            labels[p] = PairLabel(i, p, p + 1);
+            labels[p] = PairLabel(model, p, p + 1);
         }
-        var px = Generate(model, latents);
+        var px = model.Generate(latents);
         return ImageGrid.ToLabelledPng(px, pairs * steps, i.Channels, i.Height, i.Width, steps, labels, scale);
     }
 
-    private static string PairLabel(DnnmmModelInfo i, int from, int to)
+    private static string PairLabel(ILatentGenerator model, int from, int to)
     {
-        var names = ClusterLabels(i.Clusters, i.ClassNames);
+        var names = ClusterLabels(model.Clusters, model.ClassNames);
         return $"{names[from]} > {names[to]}";
     }
 
@@ -131,7 +105,7 @@ public static class GenerativePictures
     /// <paramref name="n"/> images of <paramref name="images"/> (spread evenly over the set) and their reconstructions
     /// G(E(x)), returned as 2n images: x_1, G(E(x_1)), x_2, G(E(x_2)), ... The indices used are returned too.
     /// </summary>
-    public static (float[] Pixels, int[] Indices) Reconstruct(DnnmmModel model, ImageSet images, int n)
+    public static (float[] Pixels, int[] Indices) Reconstruct(ILatentGenerator model, ImageSet images, int n)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(images);
@@ -140,9 +114,7 @@ public static class GenerativePictures
         n = Math.Min(n, images.Count);
         var idx = Enumerable.Range(0, n).Select(i => (int)((long)i * images.Count / n)).ToArray();
         var subset = images.Subset(idx);
-        using var x = model.ToTensor(subset);
-        using var z = model.Encode(x);
-        var rec = Generate(model, z.data<float>().ToArray());
+        var rec = model.Generate(model.Encode(subset));
         int size = subset.ImageSize;
         var px = new float[2L * n * size];
         for (int i = 0; i < n; i++)
@@ -157,7 +129,7 @@ public static class GenerativePictures
     /// <see cref="Reconstruct"/> as a grid of pairs (original left, reconstruction right, pairs set apart by
     /// <see cref="PairGap"/> extra pixels), ceil(sqrt(n)) pairs per row.
     /// </summary>
-    public static byte[] ReconstructionPng(DnnmmModel model, ImageSet images, int n, int scale = 2)
+    public static byte[] ReconstructionPng(ILatentGenerator model, ImageSet images, int n, int scale = 2)
     {
         var (px, idx) = Reconstruct(model, images, n);
         int pairsPerRow = (int)Math.Ceiling(Math.Sqrt(idx.Length));

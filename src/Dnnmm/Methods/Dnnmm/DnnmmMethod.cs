@@ -1,5 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
 using Dnnmm.Infrastructure;
 using Dnnmm.Data;
 
@@ -62,12 +60,7 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder
     public int LatentDim => Model.Info.LatentDim;
 
     /// <summary>The encoder outputs E(x), N x d row-major.</summary>
-    public float[] Encode(ImageSet images)
-    {
-        using var x = Model.ToTensor(images);
-        using var z = Model.Encode(x);
-        return z.data<float>().ToArray();
-    }
+    public float[] Encode(ImageSet images) => Model.Encode(images);
 
     /// <summary>
     /// The model saved in a run folder (model.json and checkpoint.bin), on <paramref name="device"/>; <paramref name="trained"/>

@@ -18,7 +18,7 @@ public sealed record DnnmmModelInfo(
 /// identity covariance, learned weights omega). Prediction is argmax_k gamma_nk; generation from
 /// cluster k is G(mu_k + eps).
 /// </summary>
-public sealed class DnnmmModel : IDisposable
+public sealed class DnnmmModel : ILatentGenerator, IDisposable
 {
     public DnnmmModel(DnnmmModelInfo info, Device device)
     {
@@ -92,6 +92,44 @@ public sealed class DnnmmModel : IDisposable
         G.train();
         return x.data<float>().ToArray();
     }
+
+    public int Clusters => Info.Clusters;
+    public int LatentDim => Info.LatentDim;
+    public ImageShape Shape => Info.Shape;
+    public IReadOnlyList<string> ClassNames => Info.ClassNames;
+    public float[] ComponentMeans() => Mixture.Means.cpu().data<float>().ToArray();
+
+    /// <summary>The encoder outputs E(x) of every image, N x d row-major.</summary>
+    public float[] Encode(ImageSet images)
+    {
+        using var x = ToTensor(images);
+        using var z = Encode(x);
+        return z.data<float>().ToArray();
+    }
+
+    /// <summary>G(y) for latent points y (n x d row-major), generator in evaluation mode, no noise; n x C x H x W.</summary>
+    public float[] Generate(float[] latents)
+    {
+        ArgumentNullException.ThrowIfNull(latents);
+        int d = Info.LatentDim;
+        if (latents.Length == 0 || latents.Length % d != 0)
+            throw new ArgumentException($"latents has {latents.Length} values, not a positive multiple of d = {d}", nameof(latents));
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var y = tensor(latents, new long[] { latents.Length / d, d }).to(Device);
+        bool wasTraining = G.training;
+        G.eval();
+        try
+        {
+            var x = G.forward(y).cpu();
+            return x.data<float>().ToArray();
+        }
+        finally
+        {
+            if (wasTraining) G.train();
+        }
+    }
+
 
     public void Dispose()
     {
