@@ -8,10 +8,10 @@ using Dnnmm.Evaluation;
 namespace Dnnmm.Methods.Dnnmm;
 
 /// <summary>
-/// MinMax+EM learning of DNN-MM (eq 10-13). Each step: the E step fixes the memberships gamma of an
-/// unlabelled minibatch with the current encoder; the discriminator takes a step on the adversarial
-/// term; generator and encoder take a step on likelihood - lambda1 consistency + lambda2 adversarial;
-/// the M step updates omega in closed form (per epoch or as a running average).
+/// MinMax+EM learning of DNN-MM (eq 10-13). Each step (<see cref="RunEpoch"/>): the E step fixes the memberships
+/// gamma of an unlabelled minibatch with the current encoder; the discriminator takes a step on its loss; generator
+/// and encoder take a step on LikelihoodTerm - lambda1 ConsistencyTerm + lambda2 AdversarialTerm; the M step updates
+/// omega in closed form (per epoch or as a running average).
 /// </summary>
 public sealed class MinMaxEmTrainer : IDisposable
 {
@@ -43,24 +43,14 @@ public sealed class MinMaxEmTrainer : IDisposable
 
     public void Fit(FitInput input, FitContext ctx)
     {
-        var dev = model.Device;
-        int K = model.Info.Clusters;
-        var all = model.ToTensor(input.Images);
-        int[] unl = Enumerable.Range(0, input.Images.Count).Where(i => input.KnownLabels[i] < 0).ToArray();
-        int[] lab = Enumerable.Range(0, input.Images.Count).Where(i => input.KnownLabels[i] >= 0).ToArray();
-        using var xAll = all.to(dev);
-        all.Dispose();
-        using var labelsAll = tensor(input.KnownLabels.Select(v => (long)Math.Max(v, 0)).ToArray()).to(dev);
-        var labelledCounts = new double[K];
-        foreach (int i in lab) labelledCounts[input.KnownLabels[i]]++;
-
+        using var data = new TrainingSet(model, input);
         if (ctx.Resume)
         {
             if (ctx.Folder is null) throw new ArgumentException("resume needs a run folder");
             Load(ctx.Folder.Checkpoint);
             ctx.Log?.Invoke($"resumed from epoch {Epoch} (learning rate {LearningRate:g3})");
         }
-        int[]? initial = InitialMemberships(xAll, input, unl, lab, ctx);
+        int[]? initial = InitialMemberships(data, ctx);
         byte[] lastGood = Snapshot();
 
         while (Epoch < o.Epochs)
@@ -68,27 +58,33 @@ public sealed class MinMaxEmTrainer : IDisposable
             ctx.Cancellation.ThrowIfCancellationRequested();
             int epoch = Epoch + 1;
             var sw = Stopwatch.StartNew();
-            var terms = RunEpoch(epoch, xAll, labelsAll, unl, lab, labelledCounts, epoch <= o.WarmupEpochs ? initial : null, ctx);
+            var terms = RunEpoch(epoch, data, epoch <= o.WarmupEpochs ? initial : null, ctx);
             if (terms is null)
             {
-                Restarts++;
-                if (Restarts > MaxRestarts)
-                    throw new DnnmmTrainingException(
-                        $"training diverged (a loss became NaN or infinite) {Restarts} times; last learning rate {LearningRate:g3}; try a smaller --lr");
-                double lr = LearningRate / 2;
-                Restore(lastGood);
-                LearningRate = lr;
-                (optGE, optD) = RebuildOptimisers(lr);
-                ctx.Log?.Invoke($"epoch {epoch}: a loss became NaN/inf; restored epoch {Epoch} and halved the learning rate to {lr:g3} (restart {Restarts} of {MaxRestarts})");
+                RestartAfterDivergence(epoch, lastGood, ctx);
                 continue;
             }
             Epoch = epoch;
             var values = new Dictionary<string, double>(terms);
-            Evaluate(xAll, input, ctx.Monitors(epoch, last: epoch == o.Epochs) ? ctx.MonitorLabels : null, values);
+            Evaluate(data, ctx.Monitors(epoch, last: epoch == o.Epochs) ? ctx.MonitorLabels : null, values);
             lastGood = Snapshot();
             ctx.Folder?.WriteCheckpoint(lastGood);
             ctx.OnEpoch?.Invoke(new EpochReport(epoch, o.Epochs, sw.Elapsed.TotalSeconds, values, model.Mixture.OmegaArray()));
         }
+    }
+
+    /// <summary>A loss turned NaN/inf: back to the last good epoch with half the learning rate, at most <see cref="MaxRestarts"/> times.</summary>
+    private void RestartAfterDivergence(int epoch, byte[] lastGood, FitContext ctx)
+    {
+        Restarts++;
+        if (Restarts > MaxRestarts)
+            throw new DnnmmTrainingException(
+                $"training diverged (a loss became NaN or infinite) {Restarts} times; last learning rate {LearningRate:g3}; try a smaller learning rate");
+        double lr = LearningRate / 2;
+        Restore(lastGood);
+        LearningRate = lr;
+        (optGE, optD) = RebuildOptimisers(lr);
+        ctx.Log?.Invoke($"epoch {epoch}: a loss became NaN/inf; restored epoch {Epoch} and halved the learning rate to {lr:g3} (restart {Restarts} of {MaxRestarts})");
     }
 
     private (Adam, Adam) RebuildOptimisers(double lr)
@@ -101,13 +97,13 @@ public sealed class MinMaxEmTrainer : IDisposable
     /// The warm-up memberships of <see cref="MembershipInit.KMeans"/> (-1 for labelled images), or null when not
     /// used. Deterministic in the seed, so a resumed run computes the same memberships.
     /// </summary>
-    private int[]? InitialMemberships(Tensor xAll, FitInput input, int[] unl, int[] lab, FitContext ctx)
+    private int[]? InitialMemberships(TrainingSet data, FitContext ctx)
     {
-        bool use = o.Init == MembershipInit.KMeans || (o.Init == MembershipInit.Auto && lab.Length == 0);
-        if (!use || o.WarmupEpochs == 0 || unl.Length == 0 || Epoch >= o.WarmupEpochs) return null;
+        bool use = o.Init == MembershipInit.KMeans || (o.Init == MembershipInit.Auto && data.Labelled.Length == 0);
+        if (!use || o.WarmupEpochs == 0 || data.Unlabelled.Length == 0 || Epoch >= o.WarmupEpochs) return null;
         var sw = Stopwatch.StartNew();
-        var assign = KMeansMemberships(xAll, input.KnownLabels, model.Info.Clusters, Seeds.Mix(seed, 0, 3));
-        foreach (int i in lab) assign[i] = -1;
+        var assign = KMeansMemberships(data.X, data.KnownLabels, model.Info.Clusters, Seeds.Mix(seed, 0, 3));
+        foreach (int i in data.Labelled) assign[i] = -1;
         ctx.Log?.Invoke($"k-means memberships for the {o.WarmupEpochs} warm-up epochs ({sw.Elapsed.TotalSeconds:F1}s)");
         return assign;
     }
@@ -128,169 +124,239 @@ public sealed class MinMaxEmTrainer : IDisposable
     }
 
     /// <summary>
-    /// One epoch of MinMax+EM steps; null when a loss turned NaN/inf. With <paramref name="initial"/> (warm-up with
-    /// k-means memberships) the unlabelled likelihood term takes those crisp memberships at full weight instead of
-    /// the E step's posteriors.
+    /// One epoch of MinMax+EM steps (eq 10-13); null when a loss turned NaN/inf. Each step: the next minibatch with its
+    /// E step memberships, latent samples y, the discriminator's step, the encoder/generator step, the omega M step.
+    /// With <paramref name="initial"/> (warm-up with k-means memberships) the unlabelled likelihood term takes those
+    /// crisp memberships at full weight instead of the E step's posteriors.
     /// </summary>
-    private Dictionary<string, double>? RunEpoch(int epoch, Tensor xAll, Tensor labelsAll, int[] unl, int[] lab,
-        double[] labelledCounts, int[]? initial, FitContext ctx)
+    private Dictionary<string, double>? RunEpoch(int epoch, TrainingSet data, int[]? initial, FitContext ctx)
     {
-        var dev = model.Device;
-        int K = model.Info.Clusters;
         using var gen = new torch.Generator((ulong)Seeds.Mix(seed, epoch, 1));
         var rng = new Random(Seeds.Mix(seed, epoch, 2));
-        int[] unlOrder = Batches.Shuffle(unl, rng);
-        int[] labOrder = Batches.Shuffle(lab, rng);
-        int B = o.BatchSize;
-        int driving = unl.Length > 0 ? unl.Length : lab.Length;
-        int steps = Math.Max(1, (driving + B - 1) / B);
-        int labPos = 0;
-        int nUnl = unl.Length, nLab = lab.Length;
+        int[] unlabelledOrder = Batches.Shuffle(data.Unlabelled, rng);
+        var labelledBatches = new BatchCycler(data.Labelled, rng);
+        int steps = Batches.Steps(data.Unlabelled.Length > 0 ? data.Unlabelled.Length : data.Labelled.Length, o.BatchSize);
+        double unlabelledWeight = UnlabelledWeight(epoch, initial);
 
         // Literal EM: memberships of all unlabelled images fixed once per epoch (not needed while the warm-up uses k-means's).
-        Tensor? epochGamma = null;
-        if (o.EStep == EStepSchedule.Epoch && nUnl > 0 && initial is null)
-        {
-            using var idx = tensor(unl.Select(i => (long)i).ToArray()).to(dev);
-            using var xu = xAll.index_select(0, idx);
-            using var z = model.Encode(xu);
-            using var zd = z.to(dev);
-            epochGamma = Memberships(zd);
-        }
-        var unlPosition = new Dictionary<int, int>();
-        if (epochGamma is not null) for (int i = 0; i < nUnl; i++) unlPosition[unl[i]] = i;
-
-        using var gammaSum = zeros(K, device: dev);
+        using var epochGamma = o.EStep == EStepSchedule.Epoch && data.Unlabelled.Length > 0 && initial is null ? EStepAll(data) : null;
+        var omegaStep = new OmegaMStep(model, o, data);
         var sums = new Dictionary<string, double>
         {
             ["likelihood"] = 0, ["labelled_likelihood"] = 0, ["consistency"] = 0, ["adversarial_g"] = 0, ["loss_d"] = 0,
         };
-        try
+        using (omegaStep)
         {
             for (int step = 0; step < steps; step++)
             {
                 ctx.Cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                Tensor? xu = null, xl = null, yl = null, gamma = null;
-                if (nUnl > 0)
-                {
-                    int s0 = step * B, s1 = Math.Min(nUnl, s0 + B);
-                    if (s0 >= nUnl) { s0 = 0; s1 = Math.Min(nUnl, B); }
-                    var ids = unlOrder[s0..s1];
-                    var idx = tensor(ids.Select(i => (long)i).ToArray()).to(dev);
-                    xu = xAll.index_select(0, idx);
-                    if (initial is not null)
-                        gamma = nn.functional.one_hot(tensor(ids.Select(i => (long)initial[i]).ToArray()).to(dev), K).to_type(ScalarType.Float32);
-                    else if (epochGamma is not null)
-                        gamma = epochGamma.index_select(0, tensor(ids.Select(i => (long)unlPosition[i]).ToArray()).to(dev));
-                }
-                if (nLab > 0)
-                {
-                    int bl = Math.Min(o.LabelledBatchSize, nLab);
-                    var ids = new long[bl];
-                    for (int j = 0; j < bl; j++)
-                    {
-                        if (labPos == nLab) { labOrder = Batches.Shuffle(lab, rng); labPos = 0; }
-                        ids[j] = labOrder[labPos++];
-                    }
-                    var idx = tensor(ids).to(dev);
-                    xl = xAll.index_select(0, idx);
-                    yl = labelsAll.index_select(0, idx);
-                }
-
-                // Latent samples y for the consistency and adversarial terms.
-                var (y, w) = SampleY(B, gen);
-                bool useGan = o.Lambda2 > 0, useCons = o.Lambda1 > 0;
-                Tensor? fake = (useGan || useCons) ? model.G.forward(y) : null;
-
-                // Discriminator: min over theta_D of lambda2 * adversarial term.
-                if (useGan)
-                {
-                    var real = xu is null ? xl! : xl is null ? xu : cat(new[] { xu, xl }, 0);
-                    var lossD = Objective.AdversarialTermDiscriminator(model.D.forward(real), model.D.forward(fake!.detach()), o.GanLoss, w)
-                        .mul(o.Lambda2);
-                    if (!TensorHelpers.IsFinite(lossD)) return null;
-                    optD.zero_grad();
-                    lossD.backward();
-                    optD.step();
-                    sums["loss_d"] += lossD.item<float>();
-                }
-
-                // E step (incremental EM): gamma fixed from the current encoder, then the M step on theta_E, theta_G.
-                Tensor objective = zeros(1, device: dev).squeeze();
-                double unlabelledWeight = o.WarmupEpochs > 0 && initial is null ? o.UnlabelledWeight * Math.Min(1.0, (epoch - 1) / (double)o.WarmupEpochs) : o.UnlabelledWeight;
-                if (xu is not null && unlabelledWeight > 0)
-                {
-                    var zu = model.E.forward(xu);
-                    if (gamma is null)
-                        using (no_grad()) gamma = Memberships(zu.detach());
-                    var lik = Objective.LikelihoodTerm(model.Mixture, zu, gamma);
-                    objective = objective + lik.mul(unlabelledWeight);
-                    sums["likelihood"] += lik.item<float>();
-                }
-                else if (xu is not null && gamma is null && o.Omega != OmegaUpdate.Fixed)
-                {
-                    using (no_grad()) gamma = model.Mixture.Posterior(model.E.forward(xu));
-                }
-                if (xl is not null && o.LabelledWeight > 0)
-                {
-                    var lik = Objective.LabelledLikelihoodTerm(model.Mixture, model.E.forward(xl), yl!);
-                    objective = objective + lik.mul(o.LabelledWeight);
-                    sums["labelled_likelihood"] += lik.item<float>();
-                }
-                if (useCons)
-                {
-                    var cons = Objective.ConsistencyTerm(y, model.E.forward(fake!), w);
-                    objective = objective - cons.mul(o.Lambda1);
-                    sums["consistency"] += cons.item<float>();
-                }
-                if (useGan)
-                {
-                    var adv = Objective.AdversarialTermGenerator(model.D.forward(fake!), w);
-                    objective = objective - adv.mul(o.Lambda2);
-                    sums["adversarial_g"] += adv.item<float>();
-                }
-                if (objective.requires_grad)
-                {
-                    var loss = objective.neg();
-                    if (!TensorHelpers.IsFinite(loss)) return null;
-                    optGE.zero_grad();
-                    loss.backward();
-                    optGE.step();
-                }
-
-                // M step for omega (closed form).
-                if (gamma is not null && o.Omega != OmegaUpdate.Fixed)
-                {
-                    var batchSum = gamma.sum(dim: 0);
-                    if (o.Omega == OmegaUpdate.Epoch) gammaSum.add_(batchSum);
-                    else
-                    {
-                        var est = Objective.ClosedFormOmega(batchSum.mul((double)nUnl / gamma.shape[0]),
-                            tensor(labelledCounts, dtype: ScalarType.Float32, device: dev), nUnl, nLab);
-                        var next = model.Mixture.Omega.mul(1 - o.OmegaMomentum).add(est.mul(o.OmegaMomentum));
-                        model.Mixture.SetOmega(next, o.OmegaFloor);
-                    }
-                }
+                var batch = NextBatch(data, Batches.Slice(unlabelledOrder, step, o.BatchSize), labelledBatches, initial, epochGamma);
+                var (y, w) = SampleY(o.BatchSize, gen);
+                Tensor? fake = o.Lambda2 > 0 || o.Lambda1 > 0 ? model.G.forward(y) : null;
+                if (o.Lambda2 > 0 && !DiscriminatorStep(batch, fake!, w, sums)) return null;
+                if (!EncoderGeneratorStep(batch, y, w, fake, unlabelledWeight, sums)) return null;
+                omegaStep.Add(batch.Gamma);
                 ctx.OnStep?.Invoke(step + 1, steps, Stats.Averages(sums, step + 1));
             }
-        }
-        finally
-        {
-            epochGamma?.Dispose();
-        }
-
-        if (o.Omega == OmegaUpdate.Epoch && nUnl + nLab > 0)
-        {
-            using var counts = tensor(labelledCounts, dtype: ScalarType.Float32, device: dev);
-            using var omega = Objective.ClosedFormOmega(gammaSum, counts, nUnl, nLab);
-            model.Mixture.SetOmega(omega, o.OmegaFloor);
+            omegaStep.EndOfEpoch();
         }
         return Stats.Averages(sums, steps);
     }
 
+    /// <summary>The weight of the unlabelled likelihood term: ramped up over the warm-up unless it uses k-means memberships.</summary>
+    private double UnlabelledWeight(int epoch, int[]? initial) =>
+        o.WarmupEpochs > 0 && initial is null ? o.UnlabelledWeight * Math.Min(1.0, (epoch - 1) / (double)o.WarmupEpochs) : o.UnlabelledWeight;
+
+    /// <summary>
+    /// One minibatch: unlabelled images (and their memberships when they are fixed for the epoch: k-means in the
+    /// warm-up, or the literal E step), and a labelled minibatch with its classes.
+    /// </summary>
+    private sealed class Minibatch
+    {
+        public Tensor? Unlabelled { get; init; }
+        public Tensor? Labelled { get; init; }
+        public Tensor? Classes { get; init; }
+        /// <summary>The memberships gamma of the unlabelled images (eq 3), set by the E step; null while not known.</summary>
+        public Tensor? Gamma { get; set; }
+        public Tensor Real => Unlabelled is null ? Labelled! : Labelled is null ? Unlabelled : cat(new[] { Unlabelled, Labelled }, 0);
+    }
+
+    private Minibatch NextBatch(TrainingSet data, int[] unlabelledIds, BatchCycler labelledBatches, int[]? initial, EpochMemberships? epochGamma)
+    {
+        var dev = model.Device;
+        Tensor? xu = null, xl = null, yl = null, gamma = null;
+        if (data.Unlabelled.Length > 0)
+        {
+            var idx = tensor(unlabelledIds.Select(i => (long)i).ToArray()).to(dev);
+            xu = data.X.index_select(0, idx);
+            if (initial is not null)
+                gamma = nn.functional.one_hot(tensor(unlabelledIds.Select(i => (long)initial[i]).ToArray()).to(dev), model.Info.Clusters).to_type(ScalarType.Float32);
+            else if (epochGamma is not null)
+                gamma = epochGamma.For(unlabelledIds);
+        }
+        if (data.Labelled.Length > 0)
+        {
+            var idx = tensor(labelledBatches.Next(Math.Min(o.LabelledBatchSize, data.Labelled.Length))).to(dev);
+            xl = data.X.index_select(0, idx);
+            yl = data.Classes.index_select(0, idx);
+        }
+        return new Minibatch { Unlabelled = xu, Labelled = xl, Classes = yl, Gamma = gamma };
+    }
+
+    /// <summary>The discriminator's step: min over theta_D of lambda2 times its loss on real images and G(y). False when the loss is not finite.</summary>
+    private bool DiscriminatorStep(Minibatch batch, Tensor fake, Tensor? weights, Dictionary<string, double> sums)
+    {
+        var lossD = Objective.DiscriminatorLoss(model.D.forward(batch.Real), model.D.forward(fake.detach()), o.GanLoss, weights).mul(o.Lambda2);
+        if (!TensorHelpers.IsFinite(lossD)) return false;
+        optD.zero_grad();
+        lossD.backward();
+        optD.step();
+        sums["loss_d"] += lossD.item<float>();
+        return true;
+    }
+
+    /// <summary>
+    /// The encoder/generator step (the M step over theta_E and theta_G): maximise
+    /// LikelihoodTerm (unlabelled, memberships from the E step) + LabelledLikelihoodTerm - lambda1 ConsistencyTerm
+    /// + lambda2 AdversarialTerm. Sets <see cref="Minibatch.Gamma"/> for the omega M step. False when the loss is not finite.
+    /// </summary>
+    private bool EncoderGeneratorStep(Minibatch batch, Tensor y, Tensor? weights, Tensor? fake, double unlabelledWeight, Dictionary<string, double> sums)
+    {
+        var dev = model.Device;
+        Tensor objective = zeros(1, device: dev).squeeze();
+        if (batch.Unlabelled is not null && unlabelledWeight > 0)
+        {
+            var zu = model.E.forward(batch.Unlabelled);
+            if (batch.Gamma is null)
+                using (no_grad()) batch.Gamma = EStep(zu.detach());
+            var lik = Objective.LikelihoodTerm(model.Mixture, zu, batch.Gamma);
+            objective = objective + lik.mul(unlabelledWeight);
+            sums["likelihood"] += lik.item<float>();
+        }
+        else if (batch.Unlabelled is not null && batch.Gamma is null && o.Omega != OmegaUpdate.Fixed)
+        {
+            using (no_grad()) batch.Gamma = model.Mixture.Posterior(model.E.forward(batch.Unlabelled));
+        }
+        if (batch.Labelled is not null && o.LabelledWeight > 0)
+        {
+            var lik = Objective.LabelledLikelihoodTerm(model.Mixture, model.E.forward(batch.Labelled), batch.Classes!);
+            objective = objective + lik.mul(o.LabelledWeight);
+            sums["labelled_likelihood"] += lik.item<float>();
+        }
+        if (o.Lambda1 > 0)
+        {
+            var cons = Objective.ConsistencyTerm(y, model.E.forward(fake!), weights);
+            objective = objective - cons.mul(o.Lambda1);
+            sums["consistency"] += cons.item<float>();
+        }
+        if (o.Lambda2 > 0)
+        {
+            var adv = Objective.AdversarialTerm(model.D.forward(fake!), weights);
+            objective = objective + adv.mul(o.Lambda2);
+            sums["adversarial_g"] -= adv.item<float>(); // reported as the generator's loss, -log D(G(y))
+        }
+        if (!objective.requires_grad) return true;
+        var loss = objective.neg();
+        if (!TensorHelpers.IsFinite(loss)) return false;
+        optGE.zero_grad();
+        loss.backward();
+        optGE.step();
+        return true;
+    }
+
+    /// <summary>The E step over every unlabelled image at once (literal EM), looked up per minibatch.</summary>
+    private EpochMemberships EStepAll(TrainingSet data)
+    {
+        using var idx = tensor(data.Unlabelled.Select(i => (long)i).ToArray()).to(model.Device);
+        using var xu = data.X.index_select(0, idx);
+        using var z = model.Encode(xu);
+        using var zd = z.to(model.Device);
+        return new EpochMemberships(EStep(zd), data.Unlabelled, model.Device);
+    }
+
+    /// <summary>Memberships of every unlabelled image, fixed for an epoch, by image index.</summary>
+    private sealed class EpochMemberships(Tensor gamma, int[] unlabelled, Device device) : IDisposable
+    {
+        private readonly Dictionary<int, int> position = unlabelled.Select((image, row) => (image, row)).ToDictionary(p => p.image, p => p.row);
+
+        public Tensor For(int[] images) => gamma.index_select(0, tensor(images.Select(i => (long)position[i]).ToArray()).to(device));
+
+        public void Dispose() => gamma.Dispose();
+    }
+
+    /// <summary>
+    /// The omega M step in closed form (eq 11 and 13) from the memberships of the E steps: summed over the epoch and applied
+    /// at its end (<see cref="OmegaUpdate.Epoch"/>), or a running average of the per-minibatch estimate (<see cref="OmegaUpdate.Running"/>).
+    /// Nothing with <see cref="OmegaUpdate.Fixed"/>.
+    /// </summary>
+    private sealed class OmegaMStep : IDisposable
+    {
+        private readonly DnnmmModel model;
+        private readonly DnnmmOptions o;
+        private readonly TrainingSet data;
+        private readonly Tensor gammaSum;
+
+        public OmegaMStep(DnnmmModel model, DnnmmOptions options, TrainingSet data)
+        {
+            this.model = model; o = options; this.data = data;
+            gammaSum = zeros(model.Info.Clusters, device: model.Device);
+        }
+
+        public void Add(Tensor? gamma)
+        {
+            if (gamma is null || o.Omega == OmegaUpdate.Fixed) return;
+            var batchSum = gamma.sum(dim: 0);
+            if (o.Omega == OmegaUpdate.Epoch) { gammaSum.add_(batchSum); return; }
+            int nUnl = data.Unlabelled.Length;
+            var est = Objective.ClosedFormOmega(batchSum.mul((double)nUnl / gamma.shape[0]),
+                tensor(data.LabelledCounts, dtype: ScalarType.Float32, device: model.Device), nUnl, data.Labelled.Length);
+            var next = model.Mixture.Omega.mul(1 - o.OmegaMomentum).add(est.mul(o.OmegaMomentum));
+            model.Mixture.SetOmega(next, o.OmegaFloor);
+        }
+
+        public void EndOfEpoch()
+        {
+            if (o.Omega != OmegaUpdate.Epoch || data.Unlabelled.Length + data.Labelled.Length == 0) return;
+            using var counts = tensor(data.LabelledCounts, dtype: ScalarType.Float32, device: model.Device);
+            using var omega = Objective.ClosedFormOmega(gammaSum, counts, data.Unlabelled.Length, data.Labelled.Length);
+            model.Mixture.SetOmega(omega, o.OmegaFloor);
+        }
+
+        public void Dispose() => gammaSum.Dispose();
+    }
+
+    /// <summary>The images of a fit on the model's device, split into unlabelled and labelled, with the label counts.</summary>
+    private sealed class TrainingSet : IDisposable
+    {
+        public TrainingSet(DnnmmModel model, FitInput input)
+        {
+            KnownLabels = input.KnownLabels;
+            Unlabelled = Enumerable.Range(0, input.Images.Count).Where(i => KnownLabels[i] < 0).ToArray();
+            Labelled = Enumerable.Range(0, input.Images.Count).Where(i => KnownLabels[i] >= 0).ToArray();
+            using (var all = model.ToTensor(input.Images)) X = all.to(model.Device);
+            Classes = tensor(KnownLabels.Select(v => (long)Math.Max(v, 0)).ToArray()).to(model.Device);
+            LabelledCounts = new double[model.Info.Clusters];
+            foreach (int i in Labelled) LabelledCounts[KnownLabels[i]]++;
+        }
+
+        /// <summary>Every image, N x C x H x W.</summary>
+        public Tensor X { get; }
+        /// <summary>The class of every image (0 where unlabelled), for indexing labelled minibatches.</summary>
+        public Tensor Classes { get; }
+        public int[] KnownLabels { get; }
+        public int[] Unlabelled { get; }
+        public int[] Labelled { get; }
+        public double[] LabelledCounts { get; }
+
+        public void Dispose()
+        {
+            X.Dispose(); Classes.Dispose();
+        }
+    }
+
     /// <summary>The E step: posterior memberships (eq 3), balanced when the options ask for it.</summary>
-    private Tensor Memberships(Tensor z) => o.BalancedEStep ? model.Mixture.BalancedPosterior(z) : model.Mixture.Posterior(z);
+    private Tensor EStep(Tensor z) => o.BalancedEStep ? model.Mixture.BalancedPosterior(z) : model.Mixture.Posterior(z);
 
     private (Tensor Y, Tensor? Weights) SampleY(int n, torch.Generator gen)
     {
@@ -306,18 +372,13 @@ public sealed class MinMaxEmTrainer : IDisposable
     }
 
     /// <summary>Encodes every image, predicts argmax gamma, and adds log-likelihood (eq 4) and monitoring metrics.</summary>
-    private void Evaluate(Tensor xAll, FitInput input, int[]? truth, Dictionary<string, double> values)
+    private void Evaluate(TrainingSet data, int[]? truth, Dictionary<string, double> values)
     {
         using var scope = NewDisposeScope();
-        var z = model.Encode(xAll).to(model.Device);
+        var z = model.Encode(data.X).to(model.Device);
         values["log_likelihood"] = model.Mixture.LogLikelihood(z).mean().item<float>();
-        var pred = model.Mixture.Posterior(z).argmax(1).cpu().data<long>().Select(v => (int)v).ToArray();
-        if (truth is null) return;
-        var s = ClusteringMetrics.Score(truth, pred);
-        values["acc"] = s.Acc; values["ari"] = s.Ari; values["nmi"] = s.Nmi;
-        var unl = Enumerable.Range(0, truth.Length).Where(i => input.KnownLabels[i] < 0).ToArray();
-        if (unl.Length > 0 && unl.Length < truth.Length)
-            values["acc_unlabelled"] = ClusteringMetrics.Accuracy(unl.Select(i => truth[i]).ToArray(), unl.Select(i => pred[i]).ToArray());
+        var pred = TensorHelpers.ArgmaxRows(model.Mixture.Posterior(z));
+        MethodCommon.AddScores(values, truth, pred, data.KnownLabels);
     }
 
     // ---- checkpoint: every network, both optimisers, omega, epoch, learning rate, restarts ----

@@ -3,9 +3,10 @@ using static TorchSharp.torch;
 namespace Dnnmm.Methods.Dnnmm;
 
 /// <summary>
-/// The terms of the MinMax+EM objective (eq 12 and 13), each averaged over its own set.
-/// The generator and encoder MAXIMISE likelihood - lambda1 consistency + lambda2 adversarial;
-/// the discriminator minimises the adversarial term.
+/// The terms of the MinMax+EM objective (eq 12 and 13), each averaged over its own set, with one sign convention:
+/// a *Term is the quantity as the paper writes it, and the encoder and generator MAXIMISE
+/// LikelihoodTerm + LabelledLikelihoodTerm - lambda1 ConsistencyTerm + lambda2 AdversarialTerm;
+/// a *Loss is minimised (the discriminator's <see cref="DiscriminatorLoss"/>).
 /// </summary>
 public static class Objective
 {
@@ -44,10 +45,10 @@ public static class Objective
     }
 
     /// <summary>
-    /// The discriminator's side of the adversarial term (eq 7-8), from logits of D.
+    /// The discriminator's loss from the adversarial term (eq 7-8), from logits of D, minimised over theta_D.
     /// Bce: -log D(x) - log(1 - D(G(y))). Literal: -log D(x) + log D(G(y)).
     /// </summary>
-    public static Tensor AdversarialTermDiscriminator(Tensor realLogits, Tensor fakeLogits, GanLoss loss, Tensor? fakeWeights = null)
+    public static Tensor DiscriminatorLoss(Tensor realLogits, Tensor fakeLogits, GanLoss loss, Tensor? fakeWeights = null)
     {
         using var logDReal = nn.functional.logsigmoid(realLogits);
         using var realPart = logDReal.mean().neg();
@@ -59,14 +60,12 @@ public static class Objective
     }
 
     /// <summary>
-    /// The generator's side of the adversarial term: maximise log D(G(y)) (non-saturating), returned
-    /// as the loss -mean_s w_s log D(G(y_s)).
+    /// The generator's side of the adversarial term (non-saturating), maximised: mean_s w_s log D(G(y_s)).
     /// </summary>
-    public static Tensor AdversarialTermGenerator(Tensor fakeLogits, Tensor? weights = null)
+    public static Tensor AdversarialTerm(Tensor fakeLogits, Tensor? weights = null)
     {
         using var logD = nn.functional.logsigmoid(fakeLogits).flatten();
-        using var m = WeightedMean(logD, weights);
-        return m.neg();
+        return WeightedMean(logD, weights);
     }
 
     private static Tensor WeightedMean(Tensor values, Tensor? weights)

@@ -49,15 +49,15 @@ public class ObjectiveTests
     public void AdversarialTermsAtHalfConfidence()
     {
         using var zero = zeros(4, 1);
-        using var bce = Objective.AdversarialTermDiscriminator(zero, zero, GanLoss.Bce);
+        using var bce = Objective.DiscriminatorLoss(zero, zero, GanLoss.Bce);
         Assert.Equal(2 * Math.Log(2), bce.item<float>(), 5);      // -log .5 - log .5
-        using var lit = Objective.AdversarialTermDiscriminator(zero, zero, GanLoss.Literal);
+        using var lit = Objective.DiscriminatorLoss(zero, zero, GanLoss.Literal);
         Assert.Equal(0.0, lit.item<float>(), 5);                 // -log .5 + log .5
-        using var g = Objective.AdversarialTermGenerator(zero);
-        Assert.Equal(Math.Log(2), g.item<float>(), 5);
+        using var g = Objective.AdversarialTerm(zero);
+        Assert.Equal(-Math.Log(2), g.item<float>(), 5);                   // log D(G(y)) = log .5
         using var confident = full(new long[] { 2, 1 }, 3f);
-        using var g2 = Objective.AdversarialTermGenerator(confident);
-        Assert.Equal(Math.Log(1 + Math.Exp(-3)), g2.item<float>(), 5);
+        using var g2 = Objective.AdversarialTerm(confident);
+        Assert.Equal(-Math.Log(1 + Math.Exp(-3)), g2.item<float>(), 5);   // log sigmoid(3)
     }
 
     [Fact]
