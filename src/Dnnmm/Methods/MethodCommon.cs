@@ -77,3 +77,50 @@ public static class MethodCommon
         if (!Compute.IsDeviceName(device)) throw new OptionException("device", $"'{device}' must be cpu, cuda or cuda:N");
     }
 }
+
+/// <summary>
+/// A fit's training images as one N x C x H x W tensor on the CPU, and for the semi-supervised variants the
+/// labelled ones in cyclic shuffled batches (<see cref="BatchCycler"/>).
+/// </summary>
+public sealed class TrainingImages : IDisposable
+{
+    private readonly Tensor labels;
+    private readonly BatchCycler? labelled;
+    private readonly int labelledBatchSize;
+
+    /// <summary>
+    /// Labelled batches are drawn only when some images are labelled and <paramref name="labelledWeight"/> &gt; 0;
+    /// their order comes from a <see cref="Random"/> of <paramref name="labelledSeed"/>.
+    /// </summary>
+    public TrainingImages(FitInput input, double labelledWeight, int labelledBatchSize, int labelledSeed)
+    {
+        All = MethodCommon.ToTensor(input.Images);
+        labels = tensor(input.KnownLabels.Select(v => (long)Math.Max(v, 0)).ToArray());
+        int[] labelledIndices = MethodCommon.LabelledIndices(input);
+        if (labelledIndices.Length > 0 && labelledWeight > 0)
+            labelled = new BatchCycler(labelledIndices, new Random(labelledSeed));
+        this.labelledBatchSize = Math.Min(labelledBatchSize, labelledIndices.Length);
+    }
+
+    /// <summary>Every image, N x C x H x W (CPU).</summary>
+    public Tensor All { get; }
+    public int Count => (int)All.shape[0];
+    /// <summary>Whether labelled batches join the training (the semi-supervised variant).</summary>
+    public bool SemiSupervised => labelled is not null;
+
+    /// <summary>The images of a batch of indices, on <paramref name="device"/>.</summary>
+    public Tensor Batch(int[] indices, Device device) =>
+        All.index_select(0, tensor(indices.Select(i => (long)i).ToArray())).to(device);
+
+    /// <summary>The next batch of labelled images and their labels, on <paramref name="device"/>.</summary>
+    public (Tensor Images, Tensor Labels) NextLabelled(Device device)
+    {
+        var ids = tensor((labelled ?? throw new InvalidOperationException("no labelled images are used")).Next(labelledBatchSize));
+        return (All.index_select(0, ids).to(device), labels.index_select(0, ids).to(device));
+    }
+
+    public void Dispose()
+    {
+        All.Dispose(); labels.Dispose();
+    }
+}

@@ -19,10 +19,10 @@ namespace Dnnmm.Methods.ClusterGan;
 /// </summary>
 public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavableMethod
 {
-    private readonly ClusterGanOptions o;
+    private readonly ClusterGanOptions options;
     private readonly int seed;
-    private ClusterGanGenerator? g;
-    private ClusterGanConvNet? d, e;
+    private ClusterGanGenerator? generator;
+    private ClusterGanConvNet? critic, encoder;
     private Device device = CPU;
     private ImageShape shape;
     private KMeansResult? centroids;
@@ -30,15 +30,15 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavab
 
     public ClusterGanMethod(ClusterGanOptions options, int seed)
     {
-        o = options; this.seed = seed;
+        this.options = options; this.seed = seed;
     }
 
     public string Name => "clustergan";
     public int Clusters { get; private set; }
     public bool CanSample => true;
-    public ClusterGanGenerator G => g ?? throw NotFitted();
-    public ClusterGanConvNet D => d ?? throw NotFitted();
-    public ClusterGanConvNet E => e ?? throw NotFitted();
+    public ClusterGanGenerator G => generator ?? throw NotFitted();
+    public ClusterGanConvNet D => critic ?? throw NotFitted();
+    public ClusterGanConvNet E => encoder ?? throw NotFitted();
     /// <summary>The k-means readout's centroids in the encoder space, relabelled to match argmax E_c.</summary>
     public KMeansResult? Centroids => centroids;
 
@@ -55,114 +55,150 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavab
 
     public void Fit(FitInput input, FitContext ctx)
     {
-        o.Validate(input);
-        Compute.ConfigureThreads(o.Threads);
-        device = Compute.ResolveDevice(o.Device);
+        options.Validate(input);
+        Compute.ConfigureThreads(options.Threads);
+        device = Compute.ResolveDevice(options.Device);
         shape = MethodCommon.ShapeOf(input.Images);
         classNames = input.Images.ClassNames;
-        int K = Clusters = input.Clusters;
-        int latent = o.LatentDim(K);
+        Clusters = input.Clusters;
+        int latent = options.LatentDim(Clusters);
         torch.manual_seed(seed);
-        g?.Dispose(); d?.Dispose(); e?.Dispose();
-        g = new ClusterGanGenerator(latent, shape, o.Width, o.Hidden);
-        d = new ClusterGanConvNet("clustergan_critic", shape, o.Width, o.Hidden, 1);
-        e = new ClusterGanConvNet("clustergan_encoder", shape, o.Width, o.Hidden, latent);
-        g.to(device); d.to(device); e.to(device);
-        using var optD = torch.optim.Adam(d.parameters(), o.LearningRate, o.Beta1, o.Beta2);
-        using var optGE = torch.optim.Adam(g.parameters().Concat(e.parameters()), o.LearningRate, o.Beta1, o.Beta2);
+        generator?.Dispose(); critic?.Dispose(); encoder?.Dispose();
+        generator = new ClusterGanGenerator(latent, shape, options.Width, options.Hidden);
+        critic = new ClusterGanConvNet("clustergan_critic", shape, options.Width, options.Hidden, 1);
+        encoder = new ClusterGanConvNet("clustergan_encoder", shape, options.Width, options.Hidden, latent);
+        generator.to(device); critic.to(device); encoder.to(device);
+        using var criticOptimizer = torch.optim.Adam(critic.parameters(), options.LearningRate, options.Beta1, options.Beta2);
+        using var generatorEncoderOptimizer = torch.optim.Adam(generator.parameters().Concat(encoder.parameters()),
+            options.LearningRate, options.Beta1, options.Beta2);
+        using var images = new TrainingImages(input, options.LabelledWeight, options.LabelledBatchSize, Seeds.Mix(seed, 0, 3));
 
-        using var xAll = MethodCommon.ToTensor(input.Images);
-        using var yAll = tensor(input.KnownLabels.Select(v => (long)Math.Max(v, 0)).ToArray());
-        int n = input.Images.Count;
-        int[] lab = MethodCommon.LabelledIndices(input);
-        bool semi = lab.Length > 0 && o.LabelledWeight > 0;
-        int B = Math.Min(o.BatchSize, n);
-        int steps = (n + B - 1) / B;
-        var labCycler = semi ? new BatchCycler(lab, new Random(Seeds.Mix(seed, 0, 3))) : null;
-        int bl = Math.Min(o.LabelledBatchSize, lab.Length);
-        long criticSteps = 0;
-
-        for (int epoch = 1; epoch <= o.Epochs; epoch++)
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             var sw = Stopwatch.StartNew();
-            using var gen = new torch.Generator((ulong)Seeds.Mix(seed, epoch, 1));
-            var rng = new Random(Seeds.Mix(seed, epoch, 2));
-            int[] order = Batches.Shuffle(MethodCommon.Range(n), rng);
-            var sums = new Dictionary<string, double>
-            {
-                ["loss_d"] = 0, ["wasserstein"] = 0, ["gradient_penalty"] = 0,
-                ["adversarial_g"] = 0, ["noise_reconstruction"] = 0, ["category_ce"] = 0,
-            };
-            if (semi) sums["labelled_ce"] = 0;
-            int gSteps = 0;
-            for (int step = 0; step < steps; step++)
-            {
-                ctx.Cancellation.ThrowIfCancellationRequested();
-                using var scope = NewDisposeScope();
-                // Critic step on a full batch of real images (the last one wraps around).
-                var ids = new long[B];
-                for (int j = 0; j < B; j++) ids[j] = order[(step * B + j) % n];
-                var real = xAll.index_select(0, tensor(ids)).to(device);
-                var cats = randint(0, K, new long[] { B }, generator: gen, dtype: ScalarType.Int64);
-                var z = Latent(cats, o.NoiseDim, o.NoiseStd, K, gen).to(device);
-                Tensor fake;
-                using (no_grad()) fake = g.forward(z);
-                var eps = rand(new long[] { 1 }, generator: gen).to(device);
-                var wLoss = ClusterGanLosses.CriticLoss(d.forward(real), d.forward(fake));
-                var gp = ClusterGanLosses.GradientPenalty(d.forward, real, fake, eps, o.GradientPenalty);
-                var lossD = wLoss.add(gp);
-                if (!TensorHelpers.IsFinite(lossD)) throw Diverged(epoch);
-                optD.zero_grad();
-                lossD.backward();
-                optD.step();
-                sums["loss_d"] += lossD.item<float>();
-                sums["wasserstein"] -= wLoss.item<float>();
-                sums["gradient_penalty"] += gp.item<float>();
-                criticSteps++;
-
-                // Generator and encoder step after every CriticSteps critic steps.
-                if (criticSteps % o.CriticSteps == 0)
-                {
-                    var cats2 = randint(0, K, new long[] { B }, generator: gen, dtype: ScalarType.Int64);
-                    var z2 = Latent(cats2, o.NoiseDim, o.NoiseStd, K, gen).to(device);
-                    var fake2 = g.forward(z2);
-                    var enc = e.forward(fake2);
-                    var adv = ClusterGanLosses.GeneratorLoss(d.forward(fake2));
-                    var rec = ClusterGanLosses.NoiseReconstruction(z2.narrow(1, 0, o.NoiseDim), enc.narrow(1, 0, o.NoiseDim));
-                    var ce = ClusterGanLosses.CategoryCrossEntropy(enc.narrow(1, o.NoiseDim, K), cats2.to(device));
-                    var lossGE = adv.add(rec.mul(o.BetaN)).add(ce.mul(o.BetaC));
-                    if (semi)
-                    {
-                        var lidx = tensor(labCycler!.Next(bl));
-                        var xl = xAll.index_select(0, lidx).to(device);
-                        var yl = yAll.index_select(0, lidx).to(device);
-                        var lce = ClusterGanLosses.CategoryCrossEntropy(e.forward(xl).narrow(1, o.NoiseDim, K), yl);
-                        lossGE = lossGE.add(lce.mul(o.LabelledWeight));
-                        sums["labelled_ce"] += lce.item<float>();
-                    }
-                    if (!TensorHelpers.IsFinite(lossGE)) throw Diverged(epoch);
-                    optGE.zero_grad();
-                    lossGE.backward();
-                    optGE.step();
-                    sums["adversarial_g"] += adv.item<float>();
-                    sums["noise_reconstruction"] += rec.item<float>();
-                    sums["category_ce"] += ce.item<float>();
-                    gSteps++;
-                }
-                ctx.OnStep?.Invoke(step + 1, steps, Averages(sums, step + 1, Math.Max(1, gSteps)));
-            }
-            var values = Averages(sums, steps, Math.Max(1, gSteps));
-            values["generator_steps"] = gSteps;
-            bool last = epoch == o.Epochs, monitor = ctx.Monitors(epoch, last);
+            var values = TrainEpoch(epoch, images, criticOptimizer, generatorEncoderOptimizer, ctx);
+            bool last = epoch == options.Epochs, monitor = ctx.Monitors(epoch, last);
             // the last epoch always fits the k-means readout, scored or not
             if (monitor || last)
-                Evaluate(xAll, input, monitor ? ctx.MonitorLabels : null, values, epoch);
-            ctx.OnEpoch?.Invoke(new EpochReport(epoch, o.Epochs, sw.Elapsed.TotalSeconds, values));
+                FitReadout(images.All, input, monitor ? ctx.MonitorLabels : null, values, epoch);
+            ctx.OnEpoch?.Invoke(new EpochReport(epoch, options.Epochs, sw.Elapsed.TotalSeconds, values));
         }
+    }
+
+    /// <summary>
+    /// One pass of the real images through the critic, a critic step per batch, and a generator and encoder
+    /// step after every CriticSteps critic steps (counted over all epochs).
+    /// </summary>
+    private Dictionary<string, double> TrainEpoch(int epoch, TrainingImages images, torch.optim.Optimizer criticOptimizer,
+        torch.optim.Optimizer generatorEncoderOptimizer, FitContext ctx)
+    {
+        int n = images.Count, batchSize = Math.Min(options.BatchSize, n), steps = Batches.Steps(n, batchSize);
+        using var gen = new torch.Generator((ulong)Seeds.Mix(seed, epoch, 1));
+        var rng = new Random(Seeds.Mix(seed, epoch, 2));
+        int[] order = Batches.Shuffle(MethodCommon.Range(n), rng);
+        var sums = new Dictionary<string, double>
+        {
+            ["loss_d"] = 0, ["wasserstein"] = 0, ["gradient_penalty"] = 0,
+            ["adversarial_g"] = 0, ["noise_reconstruction"] = 0, ["category_ce"] = 0,
+        };
+        if (images.SemiSupervised) sums["labelled_ce"] = 0;
+        int generatorSteps = 0;
+        for (int step = 0; step < steps; step++)
+        {
+            ctx.Cancellation.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var real = images.Batch(WrappedBatch(order, step, batchSize), device);
+            var c = CriticStep(real, gen, criticOptimizer, epoch);
+            sums["loss_d"] += c.Loss;
+            sums["wasserstein"] -= c.WassersteinLoss;
+            sums["gradient_penalty"] += c.Penalty;
+            long criticSteps = (long)(epoch - 1) * steps + step + 1;
+            if (criticSteps % options.CriticSteps == 0)
+            {
+                var g = GeneratorEncoderStep(images, batchSize, gen, generatorEncoderOptimizer, epoch);
+                if (g.LabelledCe is float ce) sums["labelled_ce"] += ce;
+                sums["adversarial_g"] += g.Adversarial;
+                sums["noise_reconstruction"] += g.NoiseReconstruction;
+                sums["category_ce"] += g.CategoryCe;
+                generatorSteps++;
+            }
+            ctx.OnStep?.Invoke(step + 1, steps, Averages(sums, step + 1, Math.Max(1, generatorSteps)));
+        }
+        var values = Averages(sums, steps, Math.Max(1, generatorSteps));
+        values["generator_steps"] = generatorSteps;
+        return values;
+    }
+
+    /// <summary>Batch <paramref name="step"/> of <paramref name="order"/>, always full: the last one wraps around to the start.</summary>
+    private static int[] WrappedBatch(int[] order, int step, int batchSize)
+    {
+        var batch = new int[batchSize];
+        for (int j = 0; j < batchSize; j++) batch[j] = order[(step * batchSize + j) % order.Length];
+        return batch;
+    }
+
+    /// <summary>A batch of latent vectors z = [z_n, one-hot(c)] with categories c uniform over the clusters.</summary>
+    private (Tensor Categories, Tensor Z) SampleLatent(int count, torch.Generator gen)
+    {
+        var categories = randint(0, Clusters, new long[] { count }, generator: gen, dtype: ScalarType.Int64);
+        return (categories, Latent(categories, options.NoiseDim, options.NoiseStd, Clusters, gen).to(device));
+    }
+
+    /// <summary>
+    /// The WGAN-GP critic step: minimise mean D(G(z)) - mean D(x) plus the gradient penalty at a random
+    /// interpolation of the real and generated batches (one eps per batch, as the official code).
+    /// </summary>
+    private (float Loss, float WassersteinLoss, float Penalty) CriticStep(Tensor real, torch.Generator gen,
+        torch.optim.Optimizer optimizer, int epoch)
+    {
+        var (_, z) = SampleLatent((int)real.shape[0], gen);
+        Tensor fake;
+        using (no_grad()) fake = G.forward(z);
+        var eps = rand(new long[] { 1 }, generator: gen).to(device);
+        var wassersteinLoss = ClusterGanLosses.CriticLoss(D.forward(real), D.forward(fake));
+        var penalty = ClusterGanLosses.GradientPenalty(D.forward, real, fake, eps, options.GradientPenalty);
+        var loss = wassersteinLoss.add(penalty);
+        if (!TensorHelpers.IsFinite(loss)) throw Diverged(epoch);
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+        return (loss.item<float>(), wassersteinLoss.item<float>(), penalty.item<float>());
+    }
+
+    /// <summary>
+    /// The generator and encoder step: the adversarial loss -mean D(G(z)), plus beta_n times the error of
+    /// E_n(G(z)) against z_n and beta_c times the cross-entropy of E_c(G(z)) against the category of z_c;
+    /// ClusterGANss adds LabelledWeight times the cross-entropy of E_c(x) against the labels of a labelled batch.
+    /// </summary>
+    private (float Adversarial, float NoiseReconstruction, float CategoryCe, float? LabelledCe) GeneratorEncoderStep(
+        TrainingImages images, int batchSize, torch.Generator gen, torch.optim.Optimizer optimizer, int epoch)
+    {
+        int noiseDim = options.NoiseDim;
+        var (categories, z) = SampleLatent(batchSize, gen);
+        var fake = G.forward(z);
+        var encoded = E.forward(fake);
+        var adversarial = ClusterGanLosses.GeneratorLoss(D.forward(fake));
+        var noiseReconstruction = ClusterGanLosses.NoiseReconstruction(z.narrow(1, 0, noiseDim), encoded.narrow(1, 0, noiseDim));
+        var categoryCe = ClusterGanLosses.CategoryCrossEntropy(encoded.narrow(1, noiseDim, Clusters), categories.to(device));
+        var loss = adversarial.add(noiseReconstruction.mul(options.BetaN)).add(categoryCe.mul(options.BetaC));
+        float? labelledCe = null;
+        if (images.SemiSupervised)
+        {
+            var (xl, yl) = images.NextLabelled(device);
+            var ce = ClusterGanLosses.CategoryCrossEntropy(E.forward(xl).narrow(1, noiseDim, Clusters), yl);
+            loss = loss.add(ce.mul(options.LabelledWeight));
+            labelledCe = ce.item<float>();
+        }
+        if (!TensorHelpers.IsFinite(loss)) throw Diverged(epoch);
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+        return (adversarial.item<float>(), noiseReconstruction.item<float>(), categoryCe.item<float>(), labelledCe);
     }
 
     private static readonly HashSet<string> GeneratorTerms = new() { "adversarial_g", "noise_reconstruction", "category_ce", "labelled_ce" };
 
+    /// <summary>Running sums as means: the generator's terms over generator steps, the critic's over critic steps.</summary>
     private static Dictionary<string, double> Averages(Dictionary<string, double> sums, int criticSteps, int generatorSteps) =>
         sums.ToDictionary(kv => kv.Key, kv => kv.Value / (GeneratorTerms.Contains(kv.Key) ? generatorSteps : criticSteps));
 
@@ -178,31 +214,35 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavab
     /// </summary>
     public Tensor KMeansFeatures(Tensor encoded)
     {
-        using var logits = encoded.narrow(1, o.NoiseDim, Clusters);
+        using var logits = encoded.narrow(1, options.NoiseDim, Clusters);
         var p = logits.softmax(1);
-        if (o.BetaN == 0) return p;
+        if (options.BetaN == 0) return p;
         using var _ = p;
-        using var zn = encoded.narrow(1, 0, o.NoiseDim);
+        using var zn = encoded.narrow(1, 0, options.NoiseDim);
         return cat(new[] { zn, p }, 1);
     }
 
-    /// <summary>Runs the k-means readout on the training images and both readouts' scores.</summary>
-    private void Evaluate(Tensor xAll, FitInput input, int[]? truth, Dictionary<string, double> values, int epoch)
+    /// <summary>
+    /// The readouts on the training images: k-means on the encoder space (its clusters renamed to match argmax
+    /// E_c, kept for <see cref="Predict"/>) and argmax E_c; with monitoring labels, both readouts' ACC and the
+    /// chosen readout's scores.
+    /// </summary>
+    private void FitReadout(Tensor xAll, FitInput input, int[]? truth, Dictionary<string, double> values, int epoch)
     {
-        using var enc = Encode(xAll);
-        using var feats = KMeansFeatures(enc);
-        using var logits = enc.narrow(1, o.NoiseDim, Clusters);
+        using var encoded = Encode(xAll);
+        using var features = KMeansFeatures(encoded);
+        using var logits = encoded.narrow(1, options.NoiseDim, Clusters);
         int[] argmax = TensorHelpers.ArgmaxRows(logits);
-        var km = KMeansClustering.Fit(feats, Clusters, Seeds.Mix(seed, epoch, 4), o.KMeansRestarts);
+        var km = KMeansClustering.Fit(features, Clusters, Seeds.Mix(seed, epoch, 4), options.KMeansRestarts);
         centroids = km.Relabel(KMeansClustering.MatchTo(argmax, km.Labels, Clusters));
         if (truth is null) return;
-        var kmScores = new Dictionary<string, double>();
-        MethodCommon.AddScores(kmScores, truth, centroids.Labels, input.KnownLabels);
-        var amScores = new Dictionary<string, double>();
-        MethodCommon.AddScores(amScores, truth, argmax, input.KnownLabels);
-        values["acc_kmeans"] = kmScores["acc"];
-        values["acc_argmax"] = amScores["acc"];
-        foreach (var (k, v) in o.Readout == ClusterGanReadout.Kmeans ? kmScores : amScores) values[k] = v;
+        var kmeansScores = new Dictionary<string, double>();
+        MethodCommon.AddScores(kmeansScores, truth, centroids.Labels, input.KnownLabels);
+        var argmaxScores = new Dictionary<string, double>();
+        MethodCommon.AddScores(argmaxScores, truth, argmax, input.KnownLabels);
+        values["acc_kmeans"] = kmeansScores["acc"];
+        values["acc_argmax"] = argmaxScores["acc"];
+        foreach (var (k, v) in options.Readout == ClusterGanReadout.Kmeans ? kmeansScores : argmaxScores) values[k] = v;
     }
 
     private Tensor EncodeImages(ImageSet images)
@@ -232,9 +272,9 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavab
 
     private int[] ReadOut(Tensor enc)
     {
-        if (o.Readout == ClusterGanReadout.Argmax)
+        if (options.Readout == ClusterGanReadout.Argmax)
         {
-            using var logits = enc.narrow(1, o.NoiseDim, Clusters);
+            using var logits = enc.narrow(1, options.NoiseDim, Clusters);
             return TensorHelpers.ArgmaxRows(logits);
         }
         var c = centroids ?? throw NotFitted();
@@ -247,8 +287,8 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavab
     public float[,] PredictProbabilities(ImageSet images)
     {
         using var enc = EncodeImages(images);
-        if (o.Readout == ClusterGanReadout.Kmeans) return MethodCommon.OneHot(ReadOut(enc), Clusters);
-        using var logits = enc.narrow(1, o.NoiseDim, Clusters);
+        if (options.Readout == ClusterGanReadout.Kmeans) return MethodCommon.OneHot(ReadOut(enc), Clusters);
+        using var logits = enc.narrow(1, options.NoiseDim, Clusters);
         using var p = logits.softmax(1);
         return TensorHelpers.ToMatrix(p);
     }
@@ -263,7 +303,7 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavab
         using var _ = no_grad();
         using var gen = new torch.Generator((ulong)seed);
         var cats = full(new long[] { n }, cluster, dtype: ScalarType.Int64);
-        var z = Latent(cats, o.NoiseDim, o.NoiseStd, Clusters, gen).to(device);
+        var z = Latent(cats, options.NoiseDim, options.NoiseStd, Clusters, gen).to(device);
         G.eval();
         var x = G.forward(z).cpu();
         G.train();
@@ -294,9 +334,9 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavab
                 m.classNames = info.ClassNames;
                 int K = m.Clusters = info.Clusters;
                 int latent = options.LatentDim(K);
-                m.g = new ClusterGanGenerator(latent, m.shape, options.Width, options.Hidden);
-                m.e = new ClusterGanConvNet("clustergan_encoder", m.shape, options.Width, options.Hidden, latent);
-                m.g.load(r); m.e.load(r);
+                m.generator = new ClusterGanGenerator(latent, m.shape, options.Width, options.Hidden);
+                m.encoder = new ClusterGanConvNet("clustergan_encoder", m.shape, options.Width, options.Hidden, latent);
+                m.generator.load(r); m.encoder.load(r);
                 if (r.ReadBoolean())
                 {
                     m.centroids = ModelFile.ReadKMeans(r);
@@ -309,6 +349,6 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavab
 
     public void Dispose()
     {
-        g?.Dispose(); d?.Dispose(); e?.Dispose();
+        generator?.Dispose(); critic?.Dispose(); encoder?.Dispose();
     }
 }

@@ -64,15 +64,9 @@ public sealed class ClusterGanConvNet : Module<Tensor, Tensor>
     {
         var (side, stages) = shape.ConvLayout();
         var layers = new List<(string, Module<Tensor, Tensor>)>();
-        long inCh = shape.Channels, ch = width;
-        for (int i = 0; i < stages; i++)
-        {
-            layers.Add(($"conv{i + 1}", Conv2d(inCh, ch, 4, stride: 2, padding: 1)));
-            layers.Add(($"lrelu{i + 1}", LeakyReLU(0.2)));
-            inCh = ch; ch *= 2;
-        }
+        long channels = ConvStacks.AddDownsampling(layers, shape.Channels, width, stages, "lrelu", () => LeakyReLU(0.2));
         layers.Add(("flatten", Flatten()));
-        layers.Add(("fc1", Linear(inCh * side * side, hidden)));
+        layers.Add(("fc1", Linear(channels * side * side, hidden)));
         layers.Add(("lrelu_fc1", LeakyReLU(0.2)));
         body = Sequential(layers);
         head = Linear(hidden, outputs);

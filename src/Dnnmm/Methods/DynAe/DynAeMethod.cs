@@ -21,25 +21,25 @@ namespace Dnnmm.Methods.DynAe;
 /// </summary>
 public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMethod
 {
-    private readonly DynAeOptions o;
+    private readonly DynAeOptions options;
     private readonly int seed;
-    private DynAeAutoencoder? ae;
+    private DynAeAutoencoder? autoencoder;
     private Device device = CPU;
-    private Tensor? centersEmb;
+    private Tensor? centreEmbeddings;
     private string[] classNames = Array.Empty<string>();
 
     public DynAeMethod(DynAeOptions options, int seed)
     {
-        o = options; this.seed = seed;
+        this.options = options; this.seed = seed;
     }
 
     public string Name => "dynae";
     public int Clusters { get; private set; }
     /// <summary>DynAE is not a generative model (its decoder only maps embeddings back to images).</summary>
     public bool CanSample => false;
-    public DynAeAutoencoder Autoencoder => ae ?? throw NotFitted();
+    public DynAeAutoencoder Autoencoder => autoencoder ?? throw NotFitted();
     /// <summary>The cluster centres in the embedding, K x EmbeddingDim (CPU).</summary>
-    public Tensor Centers => centersEmb ?? throw NotFitted();
+    public Tensor Centers => centreEmbeddings ?? throw NotFitted();
     /// <summary>The thresholds when training ended.</summary>
     public DynAeThresholds Thresholds { get; private set; }
     /// <summary>Whether phase 2 stopped because fewer than StopFraction images were conflicted.</summary>
@@ -49,193 +49,236 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
 
     public void Fit(FitInput input, FitContext ctx)
     {
-        o.Validate(input);
-        Compute.ConfigureThreads(o.Threads);
-        device = Compute.ResolveDevice(o.Device);
+        options.Validate(input);
+        Compute.ConfigureThreads(options.Threads);
+        device = Compute.ResolveDevice(options.Device);
         var shape = MethodCommon.ShapeOf(input.Images);
         classNames = input.Images.ClassNames;
-        int K = Clusters = input.Clusters;
+        Clusters = input.Clusters;
         torch.manual_seed(seed);
-        ae?.Dispose();
-        ae = new DynAeAutoencoder(shape, o.Architecture, o.HiddenDims, o.EmbeddingDim, o.Width);
-        using var critic = new DynAeCritic(shape, o.Architecture, o.HiddenDims, o.EmbeddingDim, o.Width);
-        ae.to(device); critic.to(device);
+        autoencoder?.Dispose();
+        autoencoder = new DynAeAutoencoder(shape, options.Architecture, options.HiddenDims, options.EmbeddingDim, options.Width);
+        using var critic = new DynAeCritic(shape, options.Architecture, options.HiddenDims, options.EmbeddingDim, options.Width);
+        autoencoder.to(device); critic.to(device);
+        using var images = new TrainingImages(input, options.LabelledWeight, options.LabelledBatchSize, Seeds.Mix(seed, 0, 5));
 
-        using var xAll = MethodCommon.ToTensor(input.Images);
-        using var yAll = tensor(input.KnownLabels.Select(v => (long)Math.Max(v, 0)).ToArray());
-        int[] lab = MethodCommon.LabelledIndices(input);
-        bool semi = lab.Length > 0 && o.LabelledWeight > 0;
-        int total = o.Epochs;
+        Pretrain(images, critic, input, ctx);
+        Cluster(images, input, ctx);
+    }
 
-        // Phase 1: ACAI pretraining.
-        using (var optAe = torch.optim.Adam(ae.parameters(), o.PretrainLearningRate))
-        using (var optC = torch.optim.Adam(critic.parameters(), o.PretrainLearningRate))
+    // ---- Phase 1: autoencoder pretraining with adversarially constrained interpolation (ACAI) ----
+
+    private void Pretrain(TrainingImages images, DynAeCritic critic, FitInput input, FitContext ctx)
+    {
+        using var autoencoderOptimizer = torch.optim.Adam(Autoencoder.parameters(), options.PretrainLearningRate);
+        using var criticOptimizer = torch.optim.Adam(critic.parameters(), options.PretrainLearningRate);
+        for (int epoch = 1; epoch <= options.PretrainEpochs; epoch++)
         {
-            for (int epoch = 1; epoch <= o.PretrainEpochs; epoch++)
+            var sw = Stopwatch.StartNew();
+            var values = PretrainEpoch(epoch, images, critic, autoencoderOptimizer, criticOptimizer, ctx);
+            values["phase"] = 1;
+            if (ctx.Monitors(epoch, last: epoch == options.PretrainEpochs))
             {
-                var sw = Stopwatch.StartNew();
-                var values = PretrainEpoch(epoch, xAll, critic, optAe, optC, ctx);
-                values["phase"] = 1;
-                if (ctx.Monitors(epoch, last: epoch == o.PretrainEpochs))
-                {
-                    using var emb = Embed(xAll);
-                    var km = KMeansClustering.Fit(emb, K, Seeds.Mix(seed, epoch, 4), o.KMeansRestarts);
-                    MethodCommon.AddScores(values, ctx.MonitorLabels!, km.Labels, input.KnownLabels);
-                }
-                ctx.OnEpoch?.Invoke(new EpochReport(epoch, total, sw.Elapsed.TotalSeconds, values));
+                using var embedding = Embed(images.All);
+                var km = KMeansClustering.Fit(embedding, Clusters, Seeds.Mix(seed, epoch, 4), options.KMeansRestarts);
+                MethodCommon.AddScores(values, ctx.MonitorLabels!, km.Labels, input.KnownLabels);
             }
-        }
-
-        // Phase 2: dynamic clustering.
-        using var opt = torch.optim.SGD(ae.parameters(), o.LearningRate, o.Momentum);
-        var th = DynAeThresholds.Initial(o.Kappa, K);
-        var labelledCycler = semi ? new BatchCycler(lab, new Random(Seeds.Mix(seed, 0, 5))) : null;
-        int n = input.Images.Count;
-        int B = Math.Min(o.BatchSize, n), steps = (n + B - 1) / B, bl = Math.Min(o.LabelledBatchSize, lab.Length);
-        Tensor centersImg = GenerateCenters(xAll, input, semi, 0);
-        int nbConf = n, nbConfPrev;
-        long ite = 0;
-        Converged = false;
-        try
-        {
-            for (int epoch = 1; epoch <= o.ClusterEpochs && !Converged; epoch++)
-            {
-                var sw = Stopwatch.StartNew();
-                var rng = new Random(Seeds.Mix(seed, o.PretrainEpochs + epoch, 2));
-                int[] order = Batches.Shuffle(MethodCommon.Range(n), rng);
-                var sums = new Dictionary<string, double> { ["loss"] = 0 };
-                if (semi) sums["labelled_ce"] = 0;
-                int done = 0;
-                for (int step = 0; step < steps; step++, ite++)
-                {
-                    ctx.Cancellation.ThrowIfCancellationRequested();
-                    if (ite % o.CheckInterval == 0)
-                    {
-                        nbConfPrev = ite > 0 ? nbConf : n;
-                        int unconflicted;
-                        double meanMaxQ;
-                        using (var qAll = SoftAssignment(xAll)) (unconflicted, meanMaxQ) = ConflictStats(qAll, th);
-                        nbConf = n - unconflicted;
-                        string check = $"dynae: iteration {ite}: {nbConf} of {n} images conflicted (was {nbConfPrev}), mean max q {meanMaxQ:F3} "
-                            + $"against beta1 {th.Beta1:g3}";
-                        if (nbConf >= nbConfPrev)
-                        {
-                            centersImg.Dispose();
-                            centersImg = GenerateCenters(xAll, input, semi, (int)(ite / o.CheckInterval) + 1);
-                            th = th.Shrink(K);
-                            check += $"; not falling: new centres, beta1 {th.Beta1:g3}, beta2 {th.Beta2:g3}";
-                        }
-                        ctx.Log?.Invoke(check);
-                        if ((double)nbConf / n < o.StopFraction) { Converged = true; break; }
-                    }
-                    using var scope = NewDisposeScope();
-                    int s0 = step * B, s1 = Math.Min(n, s0 + B);
-                    var idx = tensor(order[s0..s1].Select(i => (long)i).ToArray());
-                    var x = xAll.index_select(0, idx).to(device);
-                    var cEmb = Centers.to(device);
-                    Tensor tz, tx;
-                    // The step trains on augmented copies; the targets come from the images as they are (official).
-                    var xt = o.Augment ? Augmentation.RandomAffine(x, o.AugmentShift, o.AugmentRotation, rng) : x;
-                    var z = ae.Encode(xt);
-                    var rec = ae.Decode(z);
-                    using (no_grad())
-                    {
-                        var z0 = o.Augment ? ae.Encode(x) : z.detach();
-                        var q = DynAeLosses.SoftAssignment(z0, cEmb);
-                        (tz, tx) = DynAeLosses.Targets(z0, x, cEmb, centersImg.to(device), q, th.Beta1, th.Beta2);
-                    }
-                    var loss = DynAeLosses.ClusteringLoss(z, rec, tz, tx, o.Gamma);
-                    if (semi)
-                    {
-                        var lidx = tensor(labelledCycler!.Next(bl));
-                        var ql = DynAeLosses.SoftAssignment(ae.Encode(xAll.index_select(0, lidx).to(device)), cEmb);
-                        var lce = DynAeLosses.LabelledCrossEntropy(ql, yAll.index_select(0, lidx).to(device));
-                        loss = loss.add(lce.mul(o.LabelledWeight));
-                        sums["labelled_ce"] += lce.item<float>();
-                    }
-                    if (!TensorHelpers.IsFinite(loss)) throw Diverged(epoch);
-                    opt.zero_grad();
-                    loss.backward();
-                    opt.step();
-                    sums["loss"] += loss.item<float>();
-                    done++;
-                    ctx.OnStep?.Invoke(step + 1, steps, sums.ToDictionary(kv => kv.Key, kv => kv.Value / done));
-                }
-                var values = sums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(1, done));
-                values["phase"] = 2;
-                values["beta1"] = th.Beta1; values["beta2"] = th.Beta2;
-                using (var q = SoftAssignment(xAll))
-                {
-                    var (unc, maxQ) = ConflictStats(q, th);
-                    values["conflicted_fraction"] = 1 - (double)unc / n;
-                    values["mean_max_q"] = maxQ;
-                    if (ctx.MonitorLabels is not null)
-                        MethodCommon.AddScores(values, ctx.MonitorLabels, TensorHelpers.ArgmaxRows(q), input.KnownLabels);
-                }
-                ctx.OnEpoch?.Invoke(new EpochReport(o.PretrainEpochs + epoch, total, sw.Elapsed.TotalSeconds, values));
-            }
-            if (Converged) ctx.Log?.Invoke($"dynae: fewer than {o.StopFraction:P0} of the images are conflicted; clustering stopped");
-        }
-        finally
-        {
-            centersImg.Dispose();
-            Thresholds = th;
+            ctx.OnEpoch?.Invoke(new EpochReport(epoch, options.Epochs, sw.Elapsed.TotalSeconds, values));
         }
     }
 
-    private static DnnmmTrainingException Diverged(int epoch) =>
-        new($"dynae: a loss became NaN or infinite in clustering epoch {epoch}; try a smaller --dynae-lr");
-
-    private Dictionary<string, double> PretrainEpoch(int epoch, Tensor xAll, DynAeCritic critic,
-        torch.optim.Optimizer optAe, torch.optim.Optimizer optC, FitContext ctx)
+    private Dictionary<string, double> PretrainEpoch(int epoch, TrainingImages images, DynAeCritic critic,
+        torch.optim.Optimizer autoencoderOptimizer, torch.optim.Optimizer criticOptimizer, FitContext ctx)
     {
-        int n = (int)xAll.shape[0];
-        int B = Math.Min(o.BatchSize, n), steps = (n + B - 1) / B;
+        int n = images.Count;
+        int batchSize = Math.Min(options.BatchSize, n), steps = Batches.Steps(n, batchSize);
         using var gen = new torch.Generator((ulong)Seeds.Mix(seed, epoch, 1));
         var rng = new Random(Seeds.Mix(seed, epoch, 2));
         int[] order = Batches.Shuffle(MethodCommon.Range(n), rng);
         var sums = new Dictionary<string, double> { ["reconstruction"] = 0, ["loss_ae"] = 0, ["loss_critic"] = 0 };
-        var ae = Autoencoder;
         for (int step = 0; step < steps; step++)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            int s0 = step * B, s1 = Math.Min(n, s0 + B);
-            var idx = tensor(order[s0..s1].Select(i => (long)i).ToArray());
-            var x = xAll.index_select(0, idx).to(device);
-            if (o.Augment) x = Augmentation.RandomAffine(x, o.AugmentShift, o.AugmentRotation, rng);
-            long b = x.shape[0];
-            // alpha per image: 0.5 - |u - 0.5| in [0, 0.5] (the ACAI paper; default) or u ~ U(0, 1) (the official
-            // DynAE code, AcaiFoldAlpha = false); the mix coefficient beta = 0.5 - |u - 0.5| per batch (official).
-            var alpha = rand(new long[] { b }, generator: gen).to(device);
-            if (o.AcaiFoldAlpha) alpha = alpha.sub(0.5).abs().neg().add(0.5);
-            double beta = 0.5 - Math.Abs(rand(new long[] { 1 }, generator: gen).item<float>() - 0.5);
-
-            var z = ae.Encode(x);
-            var rec = ae.Decode(z);
-            var zMix = z.mul(alpha.unsqueeze(1)).add(z.flip(0).mul(alpha.neg().add(1).unsqueeze(1)));
-            var interp = ae.Decode(zMix);
-            var cInterp = critic.forward(interp);
-            var recLoss = nn.functional.mse_loss(rec, x);
-            var lossAe = DynAeLosses.AcaiAutoencoderLoss(x, rec, cInterp, o.AcaiWeight);
-            if (!TensorHelpers.IsFinite(lossAe))
-                throw new DnnmmTrainingException($"dynae: a loss became NaN or infinite in pretraining epoch {epoch}; try a smaller --dynae-pretrain-lr");
-            optAe.zero_grad();
-            lossAe.backward();
-            optAe.step();
-
-            var mix = x.mul(beta).add(rec.detach().mul(1 - beta));
-            var lossC = DynAeLosses.AcaiCriticLoss(critic.forward(interp.detach()), alpha, critic.forward(mix));
-            optC.zero_grad();
-            lossC.backward();
-            optC.step();
-
-            sums["reconstruction"] += recLoss.item<float>();
-            sums["loss_ae"] += lossAe.item<float>();
-            sums["loss_critic"] += lossC.item<float>();
-            ctx.OnStep?.Invoke(step + 1, steps, sums.ToDictionary(kv => kv.Key, kv => kv.Value / (step + 1)));
+            var x = images.Batch(Batches.Slice(order, step, batchSize), device);
+            if (options.Augment) x = Augmentation.RandomAffine(x, options.AugmentShift, options.AugmentRotation, rng);
+            var (reconstruction, lossAe, lossCritic) = AcaiStep(x, critic, autoencoderOptimizer, criticOptimizer, gen, epoch);
+            sums["reconstruction"] += reconstruction;
+            sums["loss_ae"] += lossAe;
+            sums["loss_critic"] += lossCritic;
+            ctx.OnStep?.Invoke(step + 1, steps, Stats.Averages(sums, step + 1));
         }
-        return sums.ToDictionary(kv => kv.Key, kv => kv.Value / steps);
+        return Stats.Averages(sums, steps);
+    }
+
+    /// <summary>
+    /// One ACAI step on a batch x: the autoencoder minimises the reconstruction error plus lambda times the
+    /// critic's output on decoded interpolations of embeddings; then the critic learns to predict the
+    /// interpolation coefficient alpha (and 0 on blends of images with their reconstructions).
+    /// </summary>
+    private (float Reconstruction, float LossAe, float LossCritic) AcaiStep(Tensor x, DynAeCritic critic,
+        torch.optim.Optimizer autoencoderOptimizer, torch.optim.Optimizer criticOptimizer, torch.Generator gen, int epoch)
+    {
+        long b = x.shape[0];
+        // alpha per image: 0.5 - |u - 0.5| in [0, 0.5] (the ACAI paper; default) or u ~ U(0, 1) (the official
+        // DynAE code, AcaiFoldAlpha = false); the mix coefficient beta = 0.5 - |u - 0.5| per batch (official).
+        var alpha = rand(new long[] { b }, generator: gen).to(device);
+        if (options.AcaiFoldAlpha) alpha = alpha.sub(0.5).abs().neg().add(0.5);
+        double beta = 0.5 - Math.Abs(rand(new long[] { 1 }, generator: gen).item<float>() - 0.5);
+
+        var z = Autoencoder.Encode(x);
+        var rec = Autoencoder.Decode(z);
+        var zMix = z.mul(alpha.unsqueeze(1)).add(z.flip(0).mul(alpha.neg().add(1).unsqueeze(1)));
+        var interpolation = Autoencoder.Decode(zMix);
+        var criticOnInterpolation = critic.forward(interpolation);
+        var recLoss = nn.functional.mse_loss(rec, x);
+        var lossAe = DynAeLosses.AcaiAutoencoderLoss(x, rec, criticOnInterpolation, options.AcaiWeight);
+        if (!TensorHelpers.IsFinite(lossAe))
+            throw new DnnmmTrainingException($"dynae: a loss became NaN or infinite in pretraining epoch {epoch}; try a smaller --dynae-pretrain-lr");
+        autoencoderOptimizer.zero_grad();
+        lossAe.backward();
+        autoencoderOptimizer.step();
+
+        var mix = x.mul(beta).add(rec.detach().mul(1 - beta));
+        var lossCritic = DynAeLosses.AcaiCriticLoss(critic.forward(interpolation.detach()), alpha, critic.forward(mix));
+        criticOptimizer.zero_grad();
+        lossCritic.backward();
+        criticOptimizer.step();
+        return (recLoss.item<float>(), lossAe.item<float>(), lossCritic.item<float>());
+    }
+
+    // ---- Phase 2: dynamic clustering ----
+
+    /// <summary>What phase 2 carries from step to step besides the thresholds and the centres' embeddings.</summary>
+    private sealed class ClusteringState
+    {
+        /// <summary>The decoded centres, K x C x H x W (CPU).</summary>
+        public required Tensor CentreImages;
+        /// <summary>Conflicted images at the last check.</summary>
+        public required int Conflicted;
+        /// <summary>Phase-2 steps so far, over all epochs.</summary>
+        public long Iteration;
+    }
+
+    private void Cluster(TrainingImages images, FitInput input, FitContext ctx)
+    {
+        using var optimizer = torch.optim.SGD(Autoencoder.parameters(), options.LearningRate, options.Momentum);
+        Thresholds = DynAeThresholds.Initial(options.Kappa, Clusters);
+        var state = new ClusteringState { CentreImages = ComputeCentres(images, input, round: 0), Conflicted = images.Count };
+        Converged = false;
+        try
+        {
+            for (int epoch = 1; epoch <= options.ClusterEpochs && !Converged; epoch++)
+                ClusteringEpoch(epoch, images, state, optimizer, input, ctx);
+            if (Converged) ctx.Log?.Invoke($"dynae: fewer than {options.StopFraction:P0} of the images are conflicted; clustering stopped");
+        }
+        finally
+        {
+            state.CentreImages.Dispose();
+        }
+    }
+
+    /// <summary>One pass over the images in phase 2 (cut short when <see cref="Converged"/>), reported as epoch PretrainEpochs + epoch.</summary>
+    private void ClusteringEpoch(int epoch, TrainingImages images, ClusteringState state, torch.optim.Optimizer optimizer,
+        FitInput input, FitContext ctx)
+    {
+        var sw = Stopwatch.StartNew();
+        int n = images.Count;
+        int batchSize = Math.Min(options.BatchSize, n), steps = Batches.Steps(n, batchSize);
+        var rng = new Random(Seeds.Mix(seed, options.PretrainEpochs + epoch, 2));
+        int[] order = Batches.Shuffle(MethodCommon.Range(n), rng);
+        var sums = new Dictionary<string, double> { ["loss"] = 0 };
+        if (images.SemiSupervised) sums["labelled_ce"] = 0;
+        int done = 0;
+        for (int step = 0; step < steps; step++, state.Iteration++)
+        {
+            ctx.Cancellation.ThrowIfCancellationRequested();
+            if (state.Iteration % options.CheckInterval == 0 && UpdateThresholds(images, state, input, ctx))
+            {
+                Converged = true;
+                break;
+            }
+            using var scope = NewDisposeScope();
+            var (loss, labelledCe) = ClusteringStep(images, images.Batch(Batches.Slice(order, step, batchSize), device),
+                state.CentreImages, optimizer, rng, epoch);
+            if (labelledCe is float ce) sums["labelled_ce"] += ce;
+            sums["loss"] += loss;
+            done++;
+            ctx.OnStep?.Invoke(step + 1, steps, Stats.Averages(sums, done));
+        }
+        var values = Stats.Averages(sums, Math.Max(1, done));
+        values["phase"] = 2;
+        values["beta1"] = Thresholds.Beta1; values["beta2"] = Thresholds.Beta2;
+        using (var q = SoftAssignment(images.All))
+        {
+            var (unconflicted, meanMaxQ) = ConflictStats(q, Thresholds);
+            values["conflicted_fraction"] = 1 - (double)unconflicted / n;
+            values["mean_max_q"] = meanMaxQ;
+            if (ctx.MonitorLabels is not null)
+                MethodCommon.AddScores(values, ctx.MonitorLabels, TensorHelpers.ArgmaxRows(q), input.KnownLabels);
+        }
+        ctx.OnEpoch?.Invoke(new EpochReport(options.PretrainEpochs + epoch, options.Epochs, sw.Elapsed.TotalSeconds, values));
+    }
+
+    /// <summary>
+    /// The check every CheckInterval steps (official): counts the conflicted images; when the count has not
+    /// fallen since the last check, recomputes the centres and shrinks the thresholds. Returns whether fewer
+    /// than StopFraction of the images are conflicted (phase 2 then stops).
+    /// </summary>
+    private bool UpdateThresholds(TrainingImages images, ClusteringState state, FitInput input, FitContext ctx)
+    {
+        int n = images.Count, previous = state.Conflicted;
+        int unconflicted;
+        double meanMaxQ;
+        using (var q = SoftAssignment(images.All)) (unconflicted, meanMaxQ) = ConflictStats(q, Thresholds);
+        state.Conflicted = n - unconflicted;
+        string check = $"dynae: iteration {state.Iteration}: {state.Conflicted} of {n} images conflicted (was {previous}), mean max q {meanMaxQ:F3} "
+            + $"against beta1 {Thresholds.Beta1:g3}";
+        if (state.Conflicted >= previous)
+        {
+            state.CentreImages.Dispose();
+            state.CentreImages = ComputeCentres(images, input, (int)(state.Iteration / options.CheckInterval) + 1);
+            Thresholds = Thresholds.Shrink(Clusters);
+            check += $"; not falling: new centres, beta1 {Thresholds.Beta1:g3}, beta2 {Thresholds.Beta2:g3}";
+        }
+        ctx.Log?.Invoke(check);
+        return (double)state.Conflicted / n < options.StopFraction;
+    }
+
+    /// <summary>
+    /// One phase-2 step on a batch x: unconflicted images are pulled to their centre's embedding and decoded
+    /// image, conflicted ones to their own (targets from the images as they are, the step on augmented copies,
+    /// as the official code); DynAEss adds the labelled cross-entropy. Returns the loss and that cross-entropy.
+    /// </summary>
+    private (float Loss, float? LabelledCe) ClusteringStep(TrainingImages images, Tensor x, Tensor centreImages,
+        torch.optim.Optimizer optimizer, Random rng, int epoch)
+    {
+        var centres = Centers.to(device);
+        Tensor embeddingTarget, imageTarget;
+        var xt = options.Augment ? Augmentation.RandomAffine(x, options.AugmentShift, options.AugmentRotation, rng) : x;
+        var z = Autoencoder.Encode(xt);
+        var rec = Autoencoder.Decode(z);
+        using (no_grad())
+        {
+            var z0 = options.Augment ? Autoencoder.Encode(x) : z.detach();
+            var q = DynAeLosses.SoftAssignment(z0, centres);
+            (embeddingTarget, imageTarget) = DynAeLosses.Targets(z0, x, centres, centreImages.to(device), q, Thresholds.Beta1, Thresholds.Beta2);
+        }
+        var loss = DynAeLosses.ClusteringLoss(z, rec, embeddingTarget, imageTarget, options.Gamma);
+        float? labelledCe = null;
+        if (images.SemiSupervised)
+        {
+            var (xl, yl) = images.NextLabelled(device);
+            var ce = DynAeLosses.LabelledCrossEntropy(DynAeLosses.SoftAssignment(Autoencoder.Encode(xl), centres), yl);
+            loss = loss.add(ce.mul(options.LabelledWeight));
+            labelledCe = ce.item<float>();
+        }
+        if (!TensorHelpers.IsFinite(loss))
+            throw new DnnmmTrainingException($"dynae: a loss became NaN or infinite in clustering epoch {epoch}; try a smaller --dynae-lr");
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+        return (loss.item<float>(), labelledCe);
     }
 
     /// <summary>The embedding of every image, N x EmbeddingDim on the CPU.</summary>
@@ -261,33 +304,24 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
     /// image; returns the decoded centre images (K x C x H x W, CPU) and sets <see cref="Centers"/>.
     /// DynAEss starts k-means from the labelled images' class means, so that centre k stays class k.
     /// </summary>
-    private Tensor GenerateCenters(Tensor xAll, FitInput input, bool semi, int round)
+    private Tensor ComputeCentres(TrainingImages images, FitInput input, int round)
     {
         int K = Clusters;
-        using var emb = Embed(xAll);
-        var flat = emb.contiguous().data<float>().ToArray();
-        int dim = (int)emb.shape[1];
-        float[]? init = semi ? LabelledMeans(flat, dim, input.KnownLabels, K, new Random(Seeds.Mix(seed, round, 6))) : null;
-        var km = KMeansClustering.Fit(flat, dim, K, Seeds.Mix(seed, round, 5), o.KMeansRestarts, init: init);
+        using var embedding = Embed(images.All);
+        var flat = embedding.contiguous().data<float>().ToArray();
+        int dim = (int)embedding.shape[1];
+        float[]? init = images.SemiSupervised ? LabelledMeans(flat, dim, input.KnownLabels, K, new Random(Seeds.Mix(seed, round, 6))) : null;
+        var km = KMeansClustering.Fit(flat, dim, K, Seeds.Mix(seed, round, 5), options.KMeansRestarts, init: init);
+        // the embedded image nearest each centroid (the centroids as points, the images as "centroids")
+        int[] nearest = KMeansClustering.Assign(km.Centroids, dim, flat, flat.Length / dim, out _);
         var snapped = new float[K * dim];
-        for (int j = 0; j < K; j++)
-        {
-            var c = new ReadOnlySpan<float>(km.Centroids, j * dim, dim);
-            int best = 0;
-            double bd = double.PositiveInfinity;
-            for (int i = 0; i < flat.Length / dim; i++)
-            {
-                double d = KMeansClustering.SquaredDistance(new ReadOnlySpan<float>(flat, i * dim, dim), c);
-                if (d < bd) { bd = d; best = i; }
-            }
-            Array.Copy(flat, best * dim, snapped, j * dim, dim);
-        }
-        centersEmb?.Dispose();
-        centersEmb = tensor(snapped, new long[] { K, dim });
-        using var _ = no_grad();
-        using var cd = centersEmb.to(device);
-        using var img = Autoencoder.Decode(cd);
-        return img.cpu();
+        for (int j = 0; j < K; j++) Array.Copy(flat, nearest[j] * dim, snapped, j * dim, dim);
+        centreEmbeddings?.Dispose();
+        centreEmbeddings = tensor(snapped, new long[] { K, dim });
+        using var noGrad = no_grad();
+        using var onDevice = centreEmbeddings.to(device);
+        using var decoded = Autoencoder.Decode(onDevice);
+        return decoded.cpu();
     }
 
     /// <summary>Class means of the labelled images' embeddings (row k = class k); classes without labelled images get k-means++ picks.</summary>
@@ -342,7 +376,7 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
         return z.cpu().data<float>().ToArray();
     }
 
-    public int LatentDim => (int)o.EmbeddingDim;
+    public int LatentDim => options.EmbeddingDim;
 
     /// <summary>model.bin: the autoencoder's state dict, the centres in the embedding, the final thresholds.</summary>
     public void Save(string runDir)
@@ -366,13 +400,13 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
             {
                 m.classNames = info.ClassNames;
                 m.Clusters = info.Clusters;
-                m.ae = new DynAeAutoencoder(info.Shape, options.Architecture, options.HiddenDims, options.EmbeddingDim, options.Width);
-                m.ae.load(r);
+                m.autoencoder = new DynAeAutoencoder(info.Shape, options.Architecture, options.HiddenDims, options.EmbeddingDim, options.Width);
+                m.autoencoder.load(r);
                 int dim = r.ReadInt32();
                 var c = ModelFile.ReadFloats(r);
                 if (dim < 1 || c.Length != info.Clusters * dim)
                     throw new InvalidDataException($"{c.Length} centre values for {info.Clusters} clusters of dimension {dim}");
-                m.centersEmb = tensor(c, new long[] { info.Clusters, dim });
+                m.centreEmbeddings = tensor(c, new long[] { info.Clusters, dim });
                 m.Thresholds = new DynAeThresholds(r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble());
                 m.Converged = r.ReadBoolean();
             });
@@ -382,6 +416,6 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
 
     public void Dispose()
     {
-        ae?.Dispose(); centersEmb?.Dispose();
+        autoencoder?.Dispose(); centreEmbeddings?.Dispose();
     }
 }

@@ -22,14 +22,8 @@ public sealed class DynAeAutoencoder : Module<Tensor, Tensor>
         {
             encoder = DynAeLayers.MlpEncoder(shape.Size, hidden, embeddingDim);
             var dec = new List<(string, Module<Tensor, Tensor>)>();
-            int prev = embeddingDim;
-            for (int i = hidden.Length - 1; i >= 0; i--)
-            {
-                dec.Add(($"fc{hidden.Length - i}", Linear(prev, hidden[i])));
-                dec.Add(($"relu{hidden.Length - i}", ReLU()));
-                prev = hidden[i];
-            }
-            dec.Add(("out", Linear(prev, shape.Size)));
+            int last = DynAeLayers.AddDense(dec, embeddingDim, Enumerable.Reverse(hidden));
+            dec.Add(("out", Linear(last, shape.Size)));
             dec.Add(("unflatten", Unflatten(1, new long[] { shape.Channels, shape.Height, shape.Width })));
             decoder = Sequential(dec);
         }
@@ -103,30 +97,32 @@ internal static class DynAeLayers
     public static Sequential MlpEncoder(int inputSize, int[] hidden, int embeddingDim)
     {
         var enc = new List<(string, Module<Tensor, Tensor>)> { ("flatten", Flatten()) };
-        int prev = inputSize;
-        for (int i = 0; i < hidden.Length; i++)
-        {
-            enc.Add(($"fc{i + 1}", Linear(prev, hidden[i])));
-            enc.Add(($"relu{i + 1}", ReLU()));
-            prev = hidden[i];
-        }
-        enc.Add(("embedding", Linear(prev, embeddingDim)));
+        int last = AddDense(enc, inputSize, hidden);
+        enc.Add(("embedding", Linear(last, embeddingDim)));
         return Sequential(enc);
+    }
+
+    /// <summary>Fully connected layers fc1, fc2, ... of the given widths, each followed by ReLU (relu1, ...); returns the last width.</summary>
+    public static int AddDense(List<(string, Module<Tensor, Tensor>)> layers, int inputSize, IEnumerable<int> widths)
+    {
+        int prev = inputSize, i = 0;
+        foreach (int w in widths)
+        {
+            i++;
+            layers.Add(($"fc{i}", Linear(prev, w)));
+            layers.Add(($"relu{i}", ReLU()));
+            prev = w;
+        }
+        return prev;
     }
 
     public static Sequential ConvEncoder(ImageShape shape, int width, int embeddingDim)
     {
         var (side, stages) = shape.ConvLayout();
         var enc = new List<(string, Module<Tensor, Tensor>)>();
-        long inCh = shape.Channels, ch = width;
-        for (int i = 0; i < stages; i++)
-        {
-            enc.Add(($"conv{i + 1}", Conv2d(inCh, ch, 4, stride: 2, padding: 1)));
-            enc.Add(($"relu{i + 1}", ReLU()));
-            inCh = ch; ch *= 2;
-        }
+        long channels = ConvStacks.AddDownsampling(enc, shape.Channels, width, stages, "relu", () => ReLU());
         enc.Add(("flatten", Flatten()));
-        enc.Add(("embedding", Linear(inCh * side * side, embeddingDim)));
+        enc.Add(("embedding", Linear(channels * side * side, embeddingDim)));
         return Sequential(enc);
     }
 }

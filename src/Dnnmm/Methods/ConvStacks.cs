@@ -1,0 +1,26 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Dnnmm.Methods;
+
+/// <summary>Layer stacks the baselines' networks share, built with the names their saved state dicts use.</summary>
+internal static class ConvStacks
+{
+    /// <summary>
+    /// Stride-2 4x4 convolutions conv1 ... conv{stages} with Width, 2 Width, ... channels, each followed by
+    /// an activation named <paramref name="activationName"/>1, 2, ...; returns the last one's channels.
+    /// </summary>
+    public static long AddDownsampling(List<(string, Module<Tensor, Tensor>)> layers, long inChannels, int width, int stages,
+        string activationName, Func<Module<Tensor, Tensor>> activation)
+    {
+        long ch = width;
+        for (int i = 0; i < stages; i++)
+        {
+            layers.Add(($"conv{i + 1}", Conv2d(inChannels, ch, 4, stride: 2, padding: 1)));
+            layers.Add(($"{activationName}{i + 1}", activation()));
+            inChannels = ch; ch *= 2;
+        }
+        return inChannels;
+    }
+}
