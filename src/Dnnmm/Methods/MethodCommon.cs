@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 using Dnnmm.Infrastructure;
 using Dnnmm.Data;
@@ -13,6 +14,18 @@ public static class MethodCommon
         tensor(images.Pixels, new long[] { images.Count, images.Channels, images.Height, images.Width });
 
     public static ImageShape ShapeOf(ImageSet images) => new(images.Channels, images.Height, images.Width);
+
+    /// <summary>
+    /// The start of every network method's fit: libtorch's CPU threads, the device, and the global seed that the
+    /// networks' initial weights come from.
+    /// </summary>
+    public static Device StartFit(int threads, string device, int seed)
+    {
+        Compute.ConfigureThreads(threads);
+        var d = Compute.ResolveDevice(device);
+        torch.manual_seed(seed);
+        return d;
+    }
 
     /// <summary>Checks that images match the shape a model was built for.</summary>
     public static void CheckShape(ImageSet images, ImageShape shape)

@@ -109,6 +109,7 @@ public static class ModelFile
         return new KMeansResult(c, k, dim, labels, inertia, iterations);
     }
 
-    public static SavedModelInfo Info(string method, ImageShape shape, int clusters, string[] classNames) =>
-        new(method, shape.Channels, shape.Height, shape.Width, clusters, classNames);
+    /// <summary>What a model fitted on <paramref name="input"/> knows of its images.</summary>
+    public static SavedModelInfo Info(string method, FitInput input) =>
+        new(method, input.Images.Channels, input.Images.Height, input.Images.Width, input.Clusters, input.Images.ClassNames);
 }

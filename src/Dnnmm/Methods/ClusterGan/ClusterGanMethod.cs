@@ -4,7 +4,6 @@ using static TorchSharp.torch;
 using Dnnmm.Infrastructure;
 using Dnnmm.Data;
 using Dnnmm.Evaluation;
-using Dnnmm.Methods.Dnnmm;
 
 namespace Dnnmm.Methods.ClusterGan;
 
@@ -19,14 +18,20 @@ namespace Dnnmm.Methods.ClusterGan;
 /// </summary>
 public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavableMethod
 {
+    /// <summary>ClusterGAN as the runs layer sees it; flags --cg-*.</summary>
+    public static readonly MethodEntry Entry = new("clustergan", "ClusterGAN (Mukherjee et al., AAAI 2019); ClusterGANss with labels",
+        typeof(ClusterGanOptions), JsonKey: "clusterGan", FlagPrefix: "cg-",
+        Create: (o, seed) => new ClusterGanMethod((ClusterGanOptions)o, seed),
+        Load: (folder, o, _, seed) => Load(folder.Path, (ClusterGanOptions)o, seed),
+        CanResume: false, Generative: true);
+
     private readonly ClusterGanOptions options;
     private readonly int seed;
     private ClusterGanGenerator? generator;
     private ClusterGanConvNet? critic, encoder;
     private Device device = CPU;
-    private ImageShape shape;
     private KMeansResult? centroids;
-    private string[] classNames = Array.Empty<string>();
+    private SavedModelInfo? info;
 
     public ClusterGanMethod(ClusterGanOptions options, int seed)
     {
@@ -34,7 +39,8 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavab
     }
 
     public string Name => "clustergan";
-    public int Clusters { get; private set; }
+    public int Clusters => Info.Clusters;
+    private SavedModelInfo Info => info ?? throw NotFitted();
     public bool CanSample => true;
     public ClusterGanGenerator G => generator ?? throw NotFitted();
     public ClusterGanConvNet D => critic ?? throw NotFitted();
@@ -56,13 +62,10 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavab
     public void Fit(FitInput input, FitContext ctx)
     {
         options.Validate(input);
-        Compute.ConfigureThreads(options.Threads);
-        device = Compute.ResolveDevice(options.Device);
-        shape = MethodCommon.ShapeOf(input.Images);
-        classNames = input.Images.ClassNames;
-        Clusters = input.Clusters;
+        info = ModelFile.Info(Name, input);
+        var shape = info.Shape;
         int latent = options.LatentDim(Clusters);
-        torch.manual_seed(seed);
+        device = MethodCommon.StartFit(options.Threads, options.Device, seed);
         generator?.Dispose(); critic?.Dispose(); encoder?.Dispose();
         generator = new ClusterGanGenerator(latent, shape, options.Width, options.Hidden);
         critic = new ClusterGanConvNet("clustergan_critic", shape, options.Width, options.Hidden, 1);
@@ -247,7 +250,7 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavab
 
     private Tensor EncodeImages(ImageSet images)
     {
-        MethodCommon.CheckShape(images, shape);
+        MethodCommon.CheckShape(images, Info.Shape);
         using var x = MethodCommon.ToTensor(images);
         return Encode(x);
     }
@@ -316,7 +319,7 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavab
     /// </summary>
     public void Save(string runDir)
     {
-        ModelFile.Save(runDir, ModelFile.Info(Name, shape, Clusters, classNames), w =>
+        ModelFile.Save(runDir, Info, w =>
         {
             G.save(w); E.save(w);
             w.Write(centroids is not null);
@@ -330,12 +333,10 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavab
         {
             ModelFile.Load(runDir, m.Name, (info, r) =>
             {
-                m.shape = info.Shape;
-                m.classNames = info.ClassNames;
-                int K = m.Clusters = info.Clusters;
-                int latent = options.LatentDim(K);
-                m.generator = new ClusterGanGenerator(latent, m.shape, options.Width, options.Hidden);
-                m.encoder = new ClusterGanConvNet("clustergan_encoder", m.shape, options.Width, options.Hidden, latent);
+                m.info = info;
+                int K = info.Clusters, latent = options.LatentDim(K);
+                m.generator = new ClusterGanGenerator(latent, info.Shape, options.Width, options.Hidden);
+                m.encoder = new ClusterGanConvNet("clustergan_encoder", info.Shape, options.Width, options.Hidden, latent);
                 m.generator.load(r); m.encoder.load(r);
                 if (r.ReadBoolean())
                 {

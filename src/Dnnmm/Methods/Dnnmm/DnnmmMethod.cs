@@ -6,6 +6,13 @@ namespace Dnnmm.Methods.Dnnmm;
 /// <summary>DNN-MM trained with MinMax+EM, behind the common clustering-method interface.</summary>
 public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder
 {
+    /// <summary>DNN-MM as the runs layer sees it: resumable from its per-epoch checkpoints.</summary>
+    public static readonly MethodEntry Entry = new("dnnmm", "DNN-MM trained with MinMax+EM (Pande & Awate, ICPR 2020)",
+        typeof(DnnmmOptions), JsonKey: "dnnmm", FlagPrefix: "",
+        Create: (o, seed) => new DnnmmMethod((DnnmmOptions)o, seed),
+        Load: (folder, o, device, _) => Load(folder, (DnnmmOptions)o, device),
+        CanResume: true, Generative: true);
+
     private readonly DnnmmOptions options;
     private readonly int seed;
     private DnnmmModel? model;

@@ -4,7 +4,6 @@ using TorchSharp;
 using static TorchSharp.torch;
 using Dnnmm.Data;
 using Dnnmm.Evaluation;
-using Dnnmm.Methods.Dnnmm;
 
 namespace Dnnmm.Methods.DynAe;
 
@@ -21,12 +20,19 @@ namespace Dnnmm.Methods.DynAe;
 /// </summary>
 public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMethod
 {
+    /// <summary>DynAE as the runs layer sees it; flags --dynae-*.</summary>
+    public static readonly MethodEntry Entry = new("dynae", "DynAE (Mrabah et al., Neural Networks 2020); DynAEss with labels",
+        typeof(DynAeOptions), JsonKey: "dynAe", FlagPrefix: "dynae-",
+        Create: (o, seed) => new DynAeMethod((DynAeOptions)o, seed),
+        Load: (folder, o, _, seed) => Load(folder.Path, (DynAeOptions)o, seed),
+        CanResume: false, Generative: false);
+
     private readonly DynAeOptions options;
     private readonly int seed;
     private DynAeAutoencoder? autoencoder;
     private Device device = CPU;
     private Tensor? centreEmbeddings;
-    private string[] classNames = Array.Empty<string>();
+    private SavedModelInfo? info;
 
     public DynAeMethod(DynAeOptions options, int seed)
     {
@@ -34,7 +40,8 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
     }
 
     public string Name => "dynae";
-    public int Clusters { get; private set; }
+    public int Clusters => Info.Clusters;
+    private SavedModelInfo Info => info ?? throw NotFitted();
     /// <summary>DynAE is not a generative model (its decoder only maps embeddings back to images).</summary>
     public bool CanSample => false;
     public DynAeAutoencoder Autoencoder => autoencoder ?? throw NotFitted();
@@ -50,12 +57,9 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
     public void Fit(FitInput input, FitContext ctx)
     {
         options.Validate(input);
-        Compute.ConfigureThreads(options.Threads);
-        device = Compute.ResolveDevice(options.Device);
-        var shape = MethodCommon.ShapeOf(input.Images);
-        classNames = input.Images.ClassNames;
-        Clusters = input.Clusters;
-        torch.manual_seed(seed);
+        info = ModelFile.Info(Name, input);
+        var shape = info.Shape;
+        device = MethodCommon.StartFit(options.Threads, options.Device, seed);
         autoencoder?.Dispose();
         autoencoder = new DynAeAutoencoder(shape, options.Architecture, options.HiddenDims, options.EmbeddingDim, options.Width);
         using var critic = new DynAeCritic(shape, options.Architecture, options.HiddenDims, options.EmbeddingDim, options.Width);
@@ -382,7 +386,7 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
     public void Save(string runDir)
     {
         var centres = Centers.contiguous().data<float>().ToArray();
-        ModelFile.Save(runDir, ModelFile.Info(Name, Autoencoder.Shape, Clusters, classNames), w =>
+        ModelFile.Save(runDir, Info, w =>
         {
             Autoencoder.save(w);
             w.Write((int)Centers.shape[1]);
@@ -398,8 +402,7 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
         {
             ModelFile.Load(runDir, m.Name, (info, r) =>
             {
-                m.classNames = info.ClassNames;
-                m.Clusters = info.Clusters;
+                m.info = info;
                 m.autoencoder = new DynAeAutoencoder(info.Shape, options.Architecture, options.HiddenDims, options.EmbeddingDim, options.Width);
                 m.autoencoder.load(r);
                 int dim = r.ReadInt32();

@@ -34,11 +34,17 @@ public sealed record KMeansOptions : IMethodOptions
 /// </summary>
 public sealed class KMeansMethod : IClusteringMethod, ISavableMethod
 {
+    /// <summary>k-means on the pixels as the runs layer sees it; flags --kmeans-*.</summary>
+    public static readonly MethodEntry Entry = new("kmeans", "k-means on the pixels (reference)",
+        typeof(KMeansOptions), JsonKey: "kMeans", FlagPrefix: "kmeans-",
+        Create: (o, seed) => new KMeansMethod((KMeansOptions)o, seed),
+        Load: (folder, o, _, seed) => Load(folder.Path, (KMeansOptions)o, seed),
+        CanResume: false, Generative: false);
+
     private readonly KMeansOptions options;
     private readonly int seed;
     private KMeansResult? result;
-    private ImageShape shape;
-    private string[] classNames = Array.Empty<string>();
+    private SavedModelInfo? info;
 
     public KMeansMethod(KMeansOptions options, int seed)
     {
@@ -56,8 +62,7 @@ public sealed class KMeansMethod : IClusteringMethod, ISavableMethod
         context.Cancellation.ThrowIfCancellationRequested();
         var sw = Stopwatch.StartNew();
         var img = input.Images;
-        shape = MethodCommon.ShapeOf(img);
-        classNames = img.ClassNames;
+        info = ModelFile.Info(Name, input);
         result = KMeansClustering.Fit(img.Pixels, img.ImageSize, input.Clusters, seed, options.Restarts, options.MaxIterations, options.Tolerance);
         var values = new Dictionary<string, double> { ["inertia"] = result.Inertia, ["iterations"] = result.Iterations };
         MethodCommon.AddScores(values, context.MonitorLabels, result.Labels, input.KnownLabels);
@@ -79,7 +84,7 @@ public sealed class KMeansMethod : IClusteringMethod, ISavableMethod
 
     /// <summary>model.bin: the centroids (and the training labels, inertia and iterations of <see cref="Result"/>).</summary>
     public void Save(string runDir) =>
-        ModelFile.Save(runDir, ModelFile.Info(Name, shape, Clusters, classNames), w => ModelFile.WriteKMeans(w, Result));
+        ModelFile.Save(runDir, info!, w => ModelFile.WriteKMeans(w, Result));
 
     /// <summary>A k-means model saved by <see cref="Save"/>.</summary>
     public static KMeansMethod Load(string runDir, KMeansOptions options, int seed)
@@ -91,8 +96,7 @@ public sealed class KMeansMethod : IClusteringMethod, ISavableMethod
             if (m.result.K != info.Clusters || m.result.Dim != info.Shape.Size)
                 throw new InvalidDataException($"{m.result.K} centroids of {m.result.Dim} values for {info.Clusters} clusters of {info.Shape} images");
         });
-        m.shape = info.Shape;
-        m.classNames = info.ClassNames;
+        m.info = info;
         return m;
     }
 

@@ -57,12 +57,18 @@ public sealed record LabelledOnlyOptions : IMethodOptions
 /// <summary>A classifier trained on the labelled images only; clusters = argmax of its softmax.</summary>
 public sealed class LabelledOnlyMethod : IClusteringMethod, ISavableMethod
 {
+    /// <summary>The labelled-only reference as the runs layer sees it; it shares DNN-MM's flags of the same meaning.</summary>
+    public static readonly MethodEntry Entry = new("labelled-only", "DNN-MM's encoder trained on the labelled images only (reference)",
+        typeof(LabelledOnlyOptions), JsonKey: "labelledOnly", FlagPrefix: "",
+        Create: (o, seed) => new LabelledOnlyMethod((LabelledOnlyOptions)o, seed),
+        Load: (folder, o, _, seed) => Load(folder.Path, (LabelledOnlyOptions)o, seed),
+        CanResume: false, Generative: false);
+
     private readonly LabelledOnlyOptions o;
     private readonly int seed;
     private ConvNet? net;
     private Device device = CPU;
-    private ImageShape shape;
-    private string[] classNames = Array.Empty<string>();
+    private SavedModelInfo? info;
 
     public LabelledOnlyMethod(LabelledOnlyOptions options, int seed)
     {
@@ -70,7 +76,8 @@ public sealed class LabelledOnlyMethod : IClusteringMethod, ISavableMethod
     }
 
     public string Name => "labelled-only";
-    public int Clusters { get; private set; }
+    public int Clusters => Info.Clusters;
+    private SavedModelInfo Info => info ?? throw new InvalidOperationException("the classifier has not been fitted");
     public bool CanSample => false;
     public ConvNet Net => net ?? throw new InvalidOperationException("the classifier has not been fitted");
 
@@ -80,14 +87,10 @@ public sealed class LabelledOnlyMethod : IClusteringMethod, ISavableMethod
     public void Fit(FitInput input, FitContext ctx)
     {
         o.Validate(input);
-        Compute.ConfigureThreads(o.Threads);
-        device = Compute.ResolveDevice(o.Device);
-        shape = MethodCommon.ShapeOf(input.Images);
-        classNames = input.Images.ClassNames;
-        Clusters = input.Clusters;
-        torch.manual_seed(seed);
+        info = ModelFile.Info(Name, input);
+        device = MethodCommon.StartFit(o.Threads, o.Device, seed);
         net?.Dispose();
-        net = new ConvNet("classifier", shape, o.Width, Clusters);
+        net = new ConvNet("classifier", info.Shape, o.Width, Clusters);
         net.to(device);
         using var opt = torch.optim.Adam(net.parameters(), o.LearningRate, o.Beta1, o.Beta2);
 
@@ -139,7 +142,7 @@ public sealed class LabelledOnlyMethod : IClusteringMethod, ISavableMethod
 
     public float[,] PredictProbabilities(ImageSet images)
     {
-        MethodCommon.CheckShape(images, shape);
+        MethodCommon.CheckShape(images, Info.Shape);
         using var x = MethodCommon.ToTensor(images);
         using var p = Probabilities(x);
         return TensorHelpers.ToMatrix(p);
@@ -147,7 +150,7 @@ public sealed class LabelledOnlyMethod : IClusteringMethod, ISavableMethod
 
     public int[] Predict(ImageSet images)
     {
-        MethodCommon.CheckShape(images, shape);
+        MethodCommon.CheckShape(images, Info.Shape);
         using var x = MethodCommon.ToTensor(images);
         return PredictTensor(x);
     }
@@ -157,7 +160,7 @@ public sealed class LabelledOnlyMethod : IClusteringMethod, ISavableMethod
 
     /// <summary>model.bin: the classifier's state dict.</summary>
     public void Save(string runDir) =>
-        ModelFile.Save(runDir, ModelFile.Info(Name, shape, Clusters, classNames), w => Net.save(w));
+        ModelFile.Save(runDir, Info, w => Net.save(w));
 
     /// <summary>A classifier saved by <see cref="Save"/>, on <paramref name="options"/>' device.</summary>
     public static LabelledOnlyMethod Load(string runDir, LabelledOnlyOptions options, int seed) =>
@@ -165,10 +168,8 @@ public sealed class LabelledOnlyMethod : IClusteringMethod, ISavableMethod
         {
             ModelFile.Load(runDir, m.Name, (info, r) =>
             {
-                m.shape = info.Shape;
-                m.classNames = info.ClassNames;
-                m.Clusters = info.Clusters;
-                m.net = new ConvNet("classifier", m.shape, options.Width, m.Clusters);
+                m.info = info;
+                m.net = new ConvNet("classifier", info.Shape, options.Width, info.Clusters);
                 m.net.load(r);
             });
             m.device = Compute.ResolveDevice(options.Device);
