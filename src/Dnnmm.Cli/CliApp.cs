@@ -1,5 +1,3 @@
-using System.CommandLine;
-using Dnnmm.Infrastructure;
 using Dnnmm.Cli.Commands;
 
 namespace Dnnmm.Cli;

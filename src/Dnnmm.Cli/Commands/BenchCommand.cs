@@ -1,6 +1,4 @@
-using System.CommandLine;
 using Dnnmm.Methods.Dnnmm;
-using Dnnmm.Runs;
 
 namespace Dnnmm.Cli.Commands;
 

@@ -1,5 +1,3 @@
-using System.CommandLine;
-using Dnnmm.Data;
 
 namespace Dnnmm.Cli.Commands;
 

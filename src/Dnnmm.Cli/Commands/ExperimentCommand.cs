@@ -1,7 +1,5 @@
-using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
-using Dnnmm.Infrastructure;
 using Dnnmm.Experiments;
 
 namespace Dnnmm.Cli.Commands;

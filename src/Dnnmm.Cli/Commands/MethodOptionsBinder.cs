@@ -1,8 +1,4 @@
-using System.CommandLine;
-using Dnnmm.Infrastructure;
-using Dnnmm.Methods;
 using Dnnmm.Methods.Dnnmm;
-using Dnnmm.Runs;
 
 namespace Dnnmm.Cli.Commands;
 

@@ -1,10 +1,6 @@
-using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using Dnnmm.Infrastructure;
-using Dnnmm.Data;
 using Dnnmm.Evaluation;
-using Dnnmm.Runs;
 
 namespace Dnnmm.Cli.Commands;
 

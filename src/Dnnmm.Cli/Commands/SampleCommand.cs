@@ -1,7 +1,3 @@
-using System.CommandLine;
-using Dnnmm.Infrastructure;
-using Dnnmm.Data;
-using Dnnmm.Runs;
 
 namespace Dnnmm.Cli.Commands;
 

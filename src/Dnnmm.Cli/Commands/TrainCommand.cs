@@ -1,9 +1,5 @@
-using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
-using Dnnmm.Infrastructure;
-using Dnnmm.Methods;
-using Dnnmm.Runs;
 using Dnnmm.Visualisation;
 
 namespace Dnnmm.Cli.Commands;

@@ -1,10 +1,5 @@
-using System.CommandLine;
 using System.Globalization;
-using Dnnmm.Infrastructure;
-using Dnnmm.Data;
-using Dnnmm.Methods;
 using Dnnmm.Methods.Dnnmm;
-using Dnnmm.Runs;
 using Dnnmm.Visualisation;
 
 namespace Dnnmm.Cli.Commands;

@@ -114,7 +114,7 @@ public static class PairedTests
             double var = n * (n + 1) * (2.0 * n + 1) / 24.0;
             foreach (int t in tieSizes) var -= (t * (double)t * t - t) / 48.0;
             double z = (statistic - mn) / Math.Sqrt(var);
-            p = 2 * Normal.CDF(0, 1, -Math.Abs(z));
+            p = 2 * MathNet.Numerics.Distributions.Normal.CDF(0, 1, -Math.Abs(z));
         }
         return (statistic, Math.Min(1.0, p));
     }

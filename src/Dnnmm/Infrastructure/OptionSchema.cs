@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace Dnnmm.Infrastructure;
 
@@ -42,7 +43,8 @@ public static class OptionSchema
         recordType.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Select(p => (p, a: p.GetCustomAttribute<OptionAttribute>()))
             .Where(x => x.a is not null)
-            .Select(x => new OptionSpec(x.p, x.a!, JsonName(x.p.Name), "--" + (x.a!.Shared ? "" : prefix) + x.a.Flag))
+            .Select(x => new OptionSpec(x.p, x.a!, x.p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonName(x.p.Name),
+                "--" + (x.a!.Shared ? "" : prefix) + x.a.Flag))
             .ToList();
 
     public static string JsonName(string propertyName) => Json.Options.PropertyNamingPolicy!.ConvertName(propertyName);

@@ -1,5 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
 using Dnnmm.Infrastructure;
 using Dnnmm.Data;
 using Dnnmm.Evaluation;

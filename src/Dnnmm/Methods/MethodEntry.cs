@@ -20,6 +20,13 @@ public sealed record MethodEntry(
     Func<RunFolder, IMethodOptions, string, int, IClusteringMethod> Load,
     bool CanResume, bool Generative)
 {
+    /// <summary>An entry whose create and load functions take the method's own options record.</summary>
+    public static MethodEntry For<TOptions>(string name, string summary, string jsonKey, string flagPrefix,
+        Func<TOptions, int, IClusteringMethod> create, Func<RunFolder, TOptions, string, int, IClusteringMethod> load,
+        bool canResume = false, bool generative = false) where TOptions : IMethodOptions, new() =>
+        new(name, summary, typeof(TOptions), jsonKey, flagPrefix, (o, seed) => create((TOptions)o, seed),
+            (folder, o, device, seed) => load(folder, (TOptions)o, device, seed), canResume, generative);
+
     /// <summary>The method's default options.</summary>
     public IMethodOptions Defaults() => (IMethodOptions)Activator.CreateInstance(OptionsType)!;
 

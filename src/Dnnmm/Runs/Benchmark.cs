@@ -1,7 +1,5 @@
 using Dnnmm.Infrastructure;
 using System.Diagnostics;
-using TorchSharp;
-using static TorchSharp.torch;
 using Dnnmm.Data;
 using Dnnmm.Methods;
 using Dnnmm.Methods.Dnnmm;

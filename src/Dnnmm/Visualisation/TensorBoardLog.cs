@@ -1,4 +1,3 @@
-using TorchSharp;
 using Dnnmm.Infrastructure;
 using Dnnmm.Methods;
 

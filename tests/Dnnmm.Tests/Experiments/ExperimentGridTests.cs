@@ -82,7 +82,7 @@ public class ExperimentGridTests
         Assert.Equal(1, o.Data.Seed);
         Assert.Equal(16, o.Data.PerClass);
         Assert.Equal(1, o.Get<DnnmmOptions>().Epochs);
-        Assert.Equal(4, o.Get<DnnmmOptions>().Width);
+        Assert.Equal(4, o.Get<DnnmmOptions>().NetworkWidth);
         Assert.Equal(new DnnmmOptions().Lambda1, o.Get<DnnmmOptions>().Lambda1);
         Assert.Equal(1, o.Get<DnnmmOptions>().Threads);
         Assert.Equal(1, o.Get<ClusterGanOptions>().Threads);

@@ -15,7 +15,7 @@ public class BaselineMethodTests
 {
     internal static ClusterGanOptions TinyGan(int epochs = 2) => new()
     {
-        Epochs = epochs, BatchSize = 16, Width = 8, Hidden = 32, NoiseDim = 4, CriticSteps = 2, LabelledBatchSize = 4,
+        Epochs = epochs, BatchSize = 16, NetworkWidth = 8, Hidden = 32, NoiseDim = 4, CriticSteps = 2, LabelledBatchSize = 4,
         KMeansRestarts = 2, Threads = 1, LearningRate = 1e-3,
     };
 
@@ -166,7 +166,7 @@ public class BaselineMethodTests
     public void DynAeConvolutionalVariantOnColourImagesWithoutLabels()
     {
         var data = Colour(side: 16);
-        using var m = new DynAeMethod(TinyDynAe(1, 2) with { Architecture = DynAeArchitecture.Conv, Width = 4 }, 1);
+        using var m = new DynAeMethod(TinyDynAe(1, 2) with { Architecture = DynAeArchitecture.Conv, NetworkWidth = 4 }, 1);
         var (r, _) = Fit(m, data, 0);
         Assert.False(r[^1].Values.ContainsKey("labelled_ce"));
         AssertProbabilities(m, data);
@@ -200,7 +200,7 @@ public class BaselineMethodTests
     public void LabelledOnlyLearnsFromTheLabelledImages()
     {
         var data = TinyData.Make();
-        using var m = new LabelledOnlyMethod(new LabelledOnlyOptions { Epochs = 3, Width = 8, LearningRate = 1e-3, Threads = 1 }, 1);
+        using var m = new LabelledOnlyMethod(new LabelledOnlyOptions { Epochs = 3, NetworkWidth = 8, LearningRate = 1e-3, Threads = 1 }, 1);
         var (r, _) = Fit(m, data, 2);
         Assert.Equal(3, r.Count);
         Assert.True(r[^1].Values["cross_entropy"] < r[0].Values["cross_entropy"]);

@@ -82,7 +82,7 @@ public class BaselineSaveLoadTests
     [Fact]
     public void LabelledOnlyKeepsItsClassifier() =>
         RoundTrip(new TrainRunOptions { Method = "labelled-only" }
-            .With(new LabelledOnlyOptions { Epochs = 2, Width = 8, LearningRate = 1e-3, Threads = 1 }), 2);
+            .With(new LabelledOnlyOptions { Epochs = 2, NetworkWidth = 8, LearningRate = 1e-3, Threads = 1 }), 2);
 
     [Fact]
     public void AFolderWithoutASavedModelIsAOneLineErrorNamingIt()

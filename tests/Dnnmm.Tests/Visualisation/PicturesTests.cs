@@ -294,7 +294,7 @@ public class PicturesTests
     public void DnnmmEncodesWithItsEncoder()
     {
         var data = TinyData.Make();
-        using var m = new DnnmmMethod(new DnnmmOptions { Epochs = 1, BatchSize = 16, LabelledBatchSize = 8, Width = 8, Threads = 1 }, 1);
+        using var m = new DnnmmMethod(new DnnmmOptions { Epochs = 1, BatchSize = 16, LabelledBatchSize = 8, NetworkWidth = 8, Threads = 1 }, 1);
         m.Fit(new FitInput(data, TinyData.Labelled(data, 2)), new FitContext());
         ILatentEncoder enc = m;
         var z = enc.Encode(data);

@@ -1,5 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Dnnmm.Methods.ClusterGan;
 

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using TorchSharp;
-using static TorchSharp.torch;
 using Dnnmm.Infrastructure;
 using Dnnmm.Data;
 using Dnnmm.Evaluation;
@@ -19,11 +17,8 @@ namespace Dnnmm.Methods.ClusterGan;
 public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavableMethod
 {
     /// <summary>ClusterGAN as the runs layer sees it; flags --cg-*.</summary>
-    public static readonly MethodEntry Entry = new("clustergan", "ClusterGAN (Mukherjee et al., AAAI 2019); ClusterGANss with labels",
-        typeof(ClusterGanOptions), JsonKey: "clusterGan", FlagPrefix: "cg-",
-        Create: (o, seed) => new ClusterGanMethod((ClusterGanOptions)o, seed),
-        Load: (folder, o, _, seed) => Load(folder.Path, (ClusterGanOptions)o, seed),
-        CanResume: false, Generative: true);
+    public static readonly MethodEntry Entry = MethodEntry.For<ClusterGanOptions>("clustergan", "ClusterGAN (Mukherjee et al., AAAI 2019); ClusterGANss with labels",
+        "clusterGan", "cg-", (o, seed) => new ClusterGanMethod(o, seed), (folder, o, _, seed) => Load(folder.Path, o, seed), generative: true);
 
     private readonly ClusterGanOptions options;
     private readonly int seed;
@@ -67,9 +62,9 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavab
         int latent = options.LatentDim(Clusters);
         device = MethodCommon.StartFit(options.Threads, options.Device, seed);
         generator?.Dispose(); critic?.Dispose(); encoder?.Dispose();
-        generator = new ClusterGanGenerator(latent, shape, options.Width, options.Hidden);
-        critic = new ClusterGanConvNet("clustergan_critic", shape, options.Width, options.Hidden, 1);
-        encoder = new ClusterGanConvNet("clustergan_encoder", shape, options.Width, options.Hidden, latent);
+        generator = new ClusterGanGenerator(latent, shape, options.NetworkWidth, options.Hidden);
+        critic = new ClusterGanConvNet("clustergan_critic", shape, options.NetworkWidth, options.Hidden, 1);
+        encoder = new ClusterGanConvNet("clustergan_encoder", shape, options.NetworkWidth, options.Hidden, latent);
         generator.to(device); critic.to(device); encoder.to(device);
         using var criticOptimizer = torch.optim.Adam(critic.parameters(), options.LearningRate, options.Beta1, options.Beta2);
         using var generatorEncoderOptimizer = torch.optim.Adam(generator.parameters().Concat(encoder.parameters()),
@@ -335,8 +330,8 @@ public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavab
             {
                 m.info = info;
                 int K = info.Clusters, latent = options.LatentDim(K);
-                m.generator = new ClusterGanGenerator(latent, info.Shape, options.Width, options.Hidden);
-                m.encoder = new ClusterGanConvNet("clustergan_encoder", info.Shape, options.Width, options.Hidden, latent);
+                m.generator = new ClusterGanGenerator(latent, info.Shape, options.NetworkWidth, options.Hidden);
+                m.encoder = new ClusterGanConvNet("clustergan_encoder", info.Shape, options.NetworkWidth, options.Hidden, latent);
                 m.generator.load(r); m.encoder.load(r);
                 if (r.ReadBoolean())
                 {

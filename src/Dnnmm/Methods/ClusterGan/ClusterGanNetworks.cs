@@ -1,5 +1,3 @@
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
 namespace Dnnmm.Methods.ClusterGan;

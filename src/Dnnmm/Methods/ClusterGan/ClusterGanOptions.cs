@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Dnnmm.Infrastructure;
 
 namespace Dnnmm.Methods.ClusterGan;
@@ -48,7 +49,8 @@ public sealed record ClusterGanOptions : IMethodOptions
     public double GradientPenalty { get; init; } = 10;
     /// <summary>Channels of the first convolution (64 in the official code; doubled per stage).</summary>
     [Option("width", "channels of the first convolution", Min = 4, Max = 1024)]
-    public int Width { get; init; } = 64;
+    [JsonPropertyName("width")]
+    public int NetworkWidth { get; init; } = 64;
     /// <summary>Width of the fully connected hidden layer of G, D and E (1024 in the official code).</summary>
     [Option("hidden", "width of the fully connected hidden layers", Min = 1)]
     public int Hidden { get; init; } = 1024;

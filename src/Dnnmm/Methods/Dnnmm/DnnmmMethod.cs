@@ -7,11 +7,8 @@ namespace Dnnmm.Methods.Dnnmm;
 public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder
 {
     /// <summary>DNN-MM as the runs layer sees it: resumable from its per-epoch checkpoints.</summary>
-    public static readonly MethodEntry Entry = new("dnnmm", "DNN-MM trained with MinMax+EM (Pande & Awate, ICPR 2020)",
-        typeof(DnnmmOptions), JsonKey: "dnnmm", FlagPrefix: "",
-        Create: (o, seed) => new DnnmmMethod((DnnmmOptions)o, seed),
-        Load: (folder, o, device, _) => Load(folder, (DnnmmOptions)o, device),
-        CanResume: true, Generative: true);
+    public static readonly MethodEntry Entry = MethodEntry.For<DnnmmOptions>("dnnmm", "DNN-MM trained with MinMax+EM (Pande & Awate, ICPR 2020)",
+        "dnnmm", "", (o, seed) => new DnnmmMethod(o, seed), (folder, o, device, _) => Load(folder, o, device), canResume: true, generative: true);
 
     private readonly DnnmmOptions options;
     private readonly int seed;
@@ -43,7 +40,7 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder
         options.Validate(k);
         Compute.ConfigureThreads(options.Threads);
         var img = input.Images;
-        var info = new DnnmmModelInfo(img.Channels, img.Height, img.Width, k, options.ResolveLatentDim(k), options.Width,
+        var info = new DnnmmModelInfo(img.Channels, img.Height, img.Width, k, options.ResolveLatentDim(k), options.NetworkWidth,
             img.ClassNames, options.Means, options.MeanScale, seed);
         info.Shape.ConvLayout(); // validates the shape with a clear message
         model?.Dispose();

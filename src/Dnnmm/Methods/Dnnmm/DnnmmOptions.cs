@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Dnnmm.Infrastructure;
 
 namespace Dnnmm.Methods.Dnnmm;
@@ -76,7 +77,8 @@ public sealed record DnnmmOptions : IMethodOptions
     [Option("latent-dim", "latent dimension d (0 = max(10, K))", Min = 0)]
     public int LatentDim { get; init; } = 0;
     [Option("width", "channels of the first convolution, doubled per stage (network width, not image width)", Min = 4, Max = 1024)]
-    public int Width { get; init; } = 32;
+    [JsonPropertyName("width")]
+    public int NetworkWidth { get; init; } = 32;
     [Option("means", "placement of the fixed means: one-hot or orthonormal")]
     public MeanPlacement Means { get; init; } = MeanPlacement.OneHot;
     [Option("mean-scale", "separation s of the fixed means (mu_k = s * unit vector)", Min = 0, MinExclusive = true)]

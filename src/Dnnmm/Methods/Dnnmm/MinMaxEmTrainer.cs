@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 using Dnnmm.Infrastructure;
 using Dnnmm.Evaluation;
 
@@ -18,14 +15,14 @@ public sealed class MinMaxEmTrainer : IDisposable
     private const int MaxRestarts = 3;
 
     private readonly DnnmmModel model;
-    private readonly DnnmmOptions o;
+    private readonly DnnmmOptions options;
     private readonly int seed;
     private Adam optGE, optD;
 
     public MinMaxEmTrainer(DnnmmModel model, DnnmmOptions options, int seed)
     {
-        this.model = model; o = options; this.seed = seed;
-        LearningRate = o.LearningRate;
+        this.model = model; this.options = options; this.seed = seed;
+        LearningRate = options.LearningRate;
         (optGE, optD) = MakeOptimisers(LearningRate);
     }
 
@@ -38,7 +35,7 @@ public sealed class MinMaxEmTrainer : IDisposable
     private (Adam, Adam) MakeOptimisers(double lr)
     {
         var ge = model.G.parameters().Concat(model.E.parameters());
-        return (torch.optim.Adam(ge, lr, o.Beta1, o.Beta2), torch.optim.Adam(model.D.parameters(), lr, o.Beta1, o.Beta2));
+        return (torch.optim.Adam(ge, lr, options.Beta1, options.Beta2), torch.optim.Adam(model.D.parameters(), lr, options.Beta1, options.Beta2));
     }
 
     public void Fit(FitInput input, FitContext ctx)
@@ -53,12 +50,12 @@ public sealed class MinMaxEmTrainer : IDisposable
         int[]? initial = InitialMemberships(data, ctx);
         byte[] lastGood = Snapshot();
 
-        while (Epoch < o.Epochs)
+        while (Epoch < options.Epochs)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
             int epoch = Epoch + 1;
             var sw = Stopwatch.StartNew();
-            var terms = RunEpoch(epoch, data, epoch <= o.WarmupEpochs ? initial : null, ctx);
+            var terms = RunEpoch(epoch, data, epoch <= options.WarmupEpochs ? initial : null, ctx);
             if (terms is null)
             {
                 RestartAfterDivergence(epoch, lastGood, ctx);
@@ -66,10 +63,10 @@ public sealed class MinMaxEmTrainer : IDisposable
             }
             Epoch = epoch;
             var values = new Dictionary<string, double>(terms);
-            Evaluate(data, ctx.Monitors(epoch, last: epoch == o.Epochs) ? ctx.MonitorLabels : null, values);
+            Evaluate(data, ctx.Monitors(epoch, last: epoch == options.Epochs) ? ctx.MonitorLabels : null, values);
             lastGood = Snapshot();
             ctx.Folder?.WriteCheckpoint(lastGood);
-            ctx.OnEpoch?.Invoke(new EpochReport(epoch, o.Epochs, sw.Elapsed.TotalSeconds, values, model.Mixture.OmegaArray()));
+            ctx.OnEpoch?.Invoke(new EpochReport(epoch, options.Epochs, sw.Elapsed.TotalSeconds, values, model.Mixture.OmegaArray()));
         }
     }
 
@@ -99,12 +96,12 @@ public sealed class MinMaxEmTrainer : IDisposable
     /// </summary>
     private int[]? InitialMemberships(TrainingSet data, FitContext ctx)
     {
-        bool use = o.Init == MembershipInit.KMeans || (o.Init == MembershipInit.Auto && data.Labelled.Length == 0);
-        if (!use || o.WarmupEpochs == 0 || data.Unlabelled.Length == 0 || Epoch >= o.WarmupEpochs) return null;
+        bool use = options.Init == MembershipInit.KMeans || (options.Init == MembershipInit.Auto && data.Labelled.Length == 0);
+        if (!use || options.WarmupEpochs == 0 || data.Unlabelled.Length == 0 || Epoch >= options.WarmupEpochs) return null;
         var sw = Stopwatch.StartNew();
         var assign = KMeansMemberships(data.X, data.KnownLabels, model.Info.Clusters, Seeds.Mix(seed, 0, 3));
         foreach (int i in data.Labelled) assign[i] = -1;
-        ctx.Log?.Invoke($"k-means memberships for the {o.WarmupEpochs} warm-up epochs ({sw.Elapsed.TotalSeconds:F1}s)");
+        ctx.Log?.Invoke($"k-means memberships for the {options.WarmupEpochs} warm-up epochs ({sw.Elapsed.TotalSeconds:F1}s)");
         return assign;
     }
 
@@ -135,12 +132,12 @@ public sealed class MinMaxEmTrainer : IDisposable
         var rng = new Random(Seeds.Mix(seed, epoch, 2));
         int[] unlabelledOrder = Batches.Shuffle(data.Unlabelled, rng);
         var labelledBatches = new BatchCycler(data.Labelled, rng);
-        int steps = Batches.Steps(data.Unlabelled.Length > 0 ? data.Unlabelled.Length : data.Labelled.Length, o.BatchSize);
+        int steps = Batches.Steps(data.Unlabelled.Length > 0 ? data.Unlabelled.Length : data.Labelled.Length, options.BatchSize);
         double unlabelledWeight = UnlabelledWeight(epoch, initial);
 
         // Literal EM: memberships of all unlabelled images fixed once per epoch (not needed while the warm-up uses k-means's).
-        using var epochGamma = o.EStep == EStepSchedule.Epoch && data.Unlabelled.Length > 0 && initial is null ? EStepAll(data) : null;
-        var omegaStep = new OmegaMStep(model, o, data);
+        using var epochGamma = options.EStep == EStepSchedule.Epoch && data.Unlabelled.Length > 0 && initial is null ? EStepAll(data) : null;
+        var omegaStep = new OmegaMStep(model, options, data);
         var sums = new Dictionary<string, double>
         {
             ["likelihood"] = 0, ["labelled_likelihood"] = 0, ["consistency"] = 0, ["adversarial_g"] = 0, ["loss_d"] = 0,
@@ -151,10 +148,10 @@ public sealed class MinMaxEmTrainer : IDisposable
             {
                 ctx.Cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                var batch = NextBatch(data, Batches.Slice(unlabelledOrder, step, o.BatchSize), labelledBatches, initial, epochGamma);
-                var (y, w) = SampleY(o.BatchSize, gen);
-                Tensor? fake = o.Lambda2 > 0 || o.Lambda1 > 0 ? model.G.forward(y) : null;
-                if (o.Lambda2 > 0 && !DiscriminatorStep(batch, fake!, w, sums)) return null;
+                var batch = NextBatch(data, Batches.Slice(unlabelledOrder, step, options.BatchSize), labelledBatches, initial, epochGamma);
+                var (y, w) = SampleY(options.BatchSize, gen);
+                Tensor? fake = options.Lambda2 > 0 || options.Lambda1 > 0 ? model.G.forward(y) : null;
+                if (options.Lambda2 > 0 && !DiscriminatorStep(batch, fake!, w, sums)) return null;
                 if (!EncoderGeneratorStep(batch, y, w, fake, unlabelledWeight, sums)) return null;
                 omegaStep.Add(batch.Gamma);
                 ctx.OnStep?.Invoke(step + 1, steps, Stats.Averages(sums, step + 1));
@@ -166,7 +163,7 @@ public sealed class MinMaxEmTrainer : IDisposable
 
     /// <summary>The weight of the unlabelled likelihood term: ramped up over the warm-up unless it uses k-means memberships.</summary>
     private double UnlabelledWeight(int epoch, int[]? initial) =>
-        o.WarmupEpochs > 0 && initial is null ? o.UnlabelledWeight * Math.Min(1.0, (epoch - 1) / (double)o.WarmupEpochs) : o.UnlabelledWeight;
+        options.WarmupEpochs > 0 && initial is null ? options.UnlabelledWeight * Math.Min(1.0, (epoch - 1) / (double)options.WarmupEpochs) : options.UnlabelledWeight;
 
     /// <summary>
     /// One minibatch: unlabelled images (and their memberships when they are fixed for the epoch: k-means in the
@@ -197,7 +194,7 @@ public sealed class MinMaxEmTrainer : IDisposable
         }
         if (data.Labelled.Length > 0)
         {
-            var idx = tensor(labelledBatches.Next(Math.Min(o.LabelledBatchSize, data.Labelled.Length))).to(dev);
+            var idx = tensor(labelledBatches.Next(Math.Min(options.LabelledBatchSize, data.Labelled.Length))).to(dev);
             xl = data.X.index_select(0, idx);
             yl = data.Classes.index_select(0, idx);
         }
@@ -207,7 +204,7 @@ public sealed class MinMaxEmTrainer : IDisposable
     /// <summary>The discriminator's step: min over theta_D of lambda2 times its loss on real images and G(y). False when the loss is not finite.</summary>
     private bool DiscriminatorStep(Minibatch batch, Tensor fake, Tensor? weights, Dictionary<string, double> sums)
     {
-        var lossD = Objective.DiscriminatorLoss(model.D.forward(batch.Real), model.D.forward(fake.detach()), o.GanLoss, weights).mul(o.Lambda2);
+        var lossD = Objective.DiscriminatorLoss(model.D.forward(batch.Real), model.D.forward(fake.detach()), options.GanLoss, weights).mul(options.Lambda2);
         if (!TensorHelpers.IsFinite(lossD)) return false;
         optD.zero_grad();
         lossD.backward();
@@ -234,26 +231,26 @@ public sealed class MinMaxEmTrainer : IDisposable
             objective = objective + lik.mul(unlabelledWeight);
             sums["likelihood"] += lik.item<float>();
         }
-        else if (batch.Unlabelled is not null && batch.Gamma is null && o.Omega != OmegaUpdate.Fixed)
+        else if (batch.Unlabelled is not null && batch.Gamma is null && options.Omega != OmegaUpdate.Fixed)
         {
             using (no_grad()) batch.Gamma = model.Mixture.Posterior(model.E.forward(batch.Unlabelled));
         }
-        if (batch.Labelled is not null && o.LabelledWeight > 0)
+        if (batch.Labelled is not null && options.LabelledWeight > 0)
         {
             var lik = Objective.LabelledLikelihoodTerm(model.Mixture, model.E.forward(batch.Labelled), batch.Classes!);
-            objective = objective + lik.mul(o.LabelledWeight);
+            objective = objective + lik.mul(options.LabelledWeight);
             sums["labelled_likelihood"] += lik.item<float>();
         }
-        if (o.Lambda1 > 0)
+        if (options.Lambda1 > 0)
         {
             var cons = Objective.ConsistencyTerm(y, model.E.forward(fake!), weights);
-            objective = objective - cons.mul(o.Lambda1);
+            objective = objective - cons.mul(options.Lambda1);
             sums["consistency"] += cons.item<float>();
         }
-        if (o.Lambda2 > 0)
+        if (options.Lambda2 > 0)
         {
             var adv = Objective.AdversarialTerm(model.D.forward(fake!), weights);
-            objective = objective + adv.mul(o.Lambda2);
+            objective = objective + adv.mul(options.Lambda2);
             sums["adversarial_g"] -= adv.item<float>(); // reported as the generator's loss, -log D(G(y))
         }
         if (!objective.requires_grad) return true;
@@ -293,34 +290,34 @@ public sealed class MinMaxEmTrainer : IDisposable
     private sealed class OmegaMStep : IDisposable
     {
         private readonly DnnmmModel model;
-        private readonly DnnmmOptions o;
+        private readonly DnnmmOptions options;
         private readonly TrainingSet data;
         private readonly Tensor gammaSum;
 
         public OmegaMStep(DnnmmModel model, DnnmmOptions options, TrainingSet data)
         {
-            this.model = model; o = options; this.data = data;
+            this.model = model; this.options = options; this.data = data;
             gammaSum = zeros(model.Info.Clusters, device: model.Device);
         }
 
         public void Add(Tensor? gamma)
         {
-            if (gamma is null || o.Omega == OmegaUpdate.Fixed) return;
+            if (gamma is null || options.Omega == OmegaUpdate.Fixed) return;
             var batchSum = gamma.sum(dim: 0);
-            if (o.Omega == OmegaUpdate.Epoch) { gammaSum.add_(batchSum); return; }
+            if (options.Omega == OmegaUpdate.Epoch) { gammaSum.add_(batchSum); return; }
             int nUnl = data.Unlabelled.Length;
             var est = Objective.ClosedFormOmega(batchSum.mul((double)nUnl / gamma.shape[0]),
                 tensor(data.LabelledCounts, dtype: ScalarType.Float32, device: model.Device), nUnl, data.Labelled.Length);
-            var next = model.Mixture.Omega.mul(1 - o.OmegaMomentum).add(est.mul(o.OmegaMomentum));
-            model.Mixture.SetOmega(next, o.OmegaFloor);
+            var next = model.Mixture.Omega.mul(1 - options.OmegaMomentum).add(est.mul(options.OmegaMomentum));
+            model.Mixture.SetOmega(next, options.OmegaFloor);
         }
 
         public void EndOfEpoch()
         {
-            if (o.Omega != OmegaUpdate.Epoch || data.Unlabelled.Length + data.Labelled.Length == 0) return;
+            if (options.Omega != OmegaUpdate.Epoch || data.Unlabelled.Length + data.Labelled.Length == 0) return;
             using var counts = tensor(data.LabelledCounts, dtype: ScalarType.Float32, device: model.Device);
             using var omega = Objective.ClosedFormOmega(gammaSum, counts, data.Unlabelled.Length, data.Labelled.Length);
-            model.Mixture.SetOmega(omega, o.OmegaFloor);
+            model.Mixture.SetOmega(omega, options.OmegaFloor);
         }
 
         public void Dispose() => gammaSum.Dispose();
@@ -356,12 +353,12 @@ public sealed class MinMaxEmTrainer : IDisposable
     }
 
     /// <summary>The E step: posterior memberships (eq 3), balanced when the options ask for it.</summary>
-    private Tensor EStep(Tensor z) => o.BalancedEStep ? model.Mixture.BalancedPosterior(z) : model.Mixture.Posterior(z);
+    private Tensor EStep(Tensor z) => options.BalancedEStep ? model.Mixture.BalancedPosterior(z) : model.Mixture.Posterior(z);
 
     private (Tensor Y, Tensor? Weights) SampleY(int n, torch.Generator gen)
     {
         var mix = model.Mixture;
-        if (o.YSampling == YSampling.Categorical)
+        if (options.YSampling == YSampling.Categorical)
             return (mix.Sample(n, gen).Y, null);
         int K = mix.K;
         int per = Math.Max(1, n / K);

@@ -1,7 +1,5 @@
 using Dnnmm.Infrastructure;
 using System.Diagnostics;
-using TorchSharp;
-using static TorchSharp.torch;
 using Dnnmm.Data;
 using Dnnmm.Evaluation;
 
@@ -21,11 +19,8 @@ namespace Dnnmm.Methods.DynAe;
 public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMethod
 {
     /// <summary>DynAE as the runs layer sees it; flags --dynae-*.</summary>
-    public static readonly MethodEntry Entry = new("dynae", "DynAE (Mrabah et al., Neural Networks 2020); DynAEss with labels",
-        typeof(DynAeOptions), JsonKey: "dynAe", FlagPrefix: "dynae-",
-        Create: (o, seed) => new DynAeMethod((DynAeOptions)o, seed),
-        Load: (folder, o, _, seed) => Load(folder.Path, (DynAeOptions)o, seed),
-        CanResume: false, Generative: false);
+    public static readonly MethodEntry Entry = MethodEntry.For<DynAeOptions>("dynae", "DynAE (Mrabah et al., Neural Networks 2020); DynAEss with labels",
+        "dynAe", "dynae-", (o, seed) => new DynAeMethod(o, seed), (folder, o, _, seed) => Load(folder.Path, o, seed));
 
     private readonly DynAeOptions options;
     private readonly int seed;
@@ -61,8 +56,8 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
         var shape = info.Shape;
         device = MethodCommon.StartFit(options.Threads, options.Device, seed);
         autoencoder?.Dispose();
-        autoencoder = new DynAeAutoencoder(shape, options.Architecture, options.HiddenDims, options.EmbeddingDim, options.Width);
-        using var critic = new DynAeCritic(shape, options.Architecture, options.HiddenDims, options.EmbeddingDim, options.Width);
+        autoencoder = new DynAeAutoencoder(shape, options.Architecture, options.HiddenDims, options.EmbeddingDim, options.NetworkWidth);
+        using var critic = new DynAeCritic(shape, options.Architecture, options.HiddenDims, options.EmbeddingDim, options.NetworkWidth);
         autoencoder.to(device); critic.to(device);
         using var images = new TrainingImages(input, options.LabelledWeight, options.LabelledBatchSize, Seeds.Mix(seed, 0, 5));
 
@@ -360,13 +355,7 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
         return TensorHelpers.ToMatrix(q);
     }
 
-    public int[] Predict(ImageSet images)
-    {
-        MethodCommon.CheckShape(images, Autoencoder.Shape);
-        using var x = MethodCommon.ToTensor(images);
-        using var q = SoftAssignment(x);
-        return TensorHelpers.ArgmaxRows(q);
-    }
+    public int[] Predict(ImageSet images) => TensorHelpers.ArgmaxRows(PredictProbabilities(images));
 
     public float[] Sample(int cluster, int n, int seed) =>
         throw new NotSupportedException("DynAE is not a generative model");
@@ -403,7 +392,7 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
             ModelFile.Load(runDir, m.Name, (info, r) =>
             {
                 m.info = info;
-                m.autoencoder = new DynAeAutoencoder(info.Shape, options.Architecture, options.HiddenDims, options.EmbeddingDim, options.Width);
+                m.autoencoder = new DynAeAutoencoder(info.Shape, options.Architecture, options.HiddenDims, options.EmbeddingDim, options.NetworkWidth);
                 m.autoencoder.load(r);
                 int dim = r.ReadInt32();
                 var c = ModelFile.ReadFloats(r);

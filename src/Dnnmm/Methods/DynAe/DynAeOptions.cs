@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Dnnmm.Infrastructure;
 
 namespace Dnnmm.Methods.DynAe;
@@ -90,7 +91,8 @@ public sealed record DynAeOptions : IMethodOptions
     public DynAeArchitecture Architecture { get; init; } = DynAeArchitecture.Mlp;
     /// <summary>Channels of the first convolution of the convolutional variant.</summary>
     [Option("width", "channels of the first convolution (conv architecture)", Min = 4, Max = 1024)]
-    public int Width { get; init; } = 32;
+    [JsonPropertyName("width")]
+    public int NetworkWidth { get; init; } = 32;
     [Option("device", "cpu, cuda or cuda:N", Shared = true)]
     public string Device { get; init; } = "cpu";
     [Option("threads", "CPU threads for libtorch (0 = all cores)", Shared = true, Min = 0)]

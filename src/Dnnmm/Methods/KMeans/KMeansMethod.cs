@@ -35,11 +35,8 @@ public sealed record KMeansOptions : IMethodOptions
 public sealed class KMeansMethod : IClusteringMethod, ISavableMethod
 {
     /// <summary>k-means on the pixels as the runs layer sees it; flags --kmeans-*.</summary>
-    public static readonly MethodEntry Entry = new("kmeans", "k-means on the pixels (reference)",
-        typeof(KMeansOptions), JsonKey: "kMeans", FlagPrefix: "kmeans-",
-        Create: (o, seed) => new KMeansMethod((KMeansOptions)o, seed),
-        Load: (folder, o, _, seed) => Load(folder.Path, (KMeansOptions)o, seed),
-        CanResume: false, Generative: false);
+    public static readonly MethodEntry Entry = MethodEntry.For<KMeansOptions>("kmeans", "k-means on the pixels (reference)",
+        "kMeans", "kmeans-", (o, seed) => new KMeansMethod(o, seed), (folder, o, _, seed) => Load(folder.Path, o, seed));
 
     private readonly KMeansOptions options;
     private readonly int seed;

@@ -1,7 +1,6 @@
+using System.Text.Json.Serialization;
 using Dnnmm.Infrastructure;
 using System.Diagnostics;
-using TorchSharp;
-using static TorchSharp.torch;
 using Dnnmm.Data;
 using Dnnmm.Methods.Dnnmm;
 
@@ -13,25 +12,26 @@ namespace Dnnmm.Methods.LabelledOnly;
 /// </summary>
 public sealed record LabelledOnlyOptions : IMethodOptions
 {
-    private static readonly DnnmmOptions D = new();
+    private static readonly DnnmmOptions DnnmmDefaults = new();
 
     [Option("epochs", "training epochs", Shared = true, Min = 1)]
-    public int Epochs { get; init; } = D.Epochs;
+    public int Epochs { get; init; } = DnnmmDefaults.Epochs;
     /// <summary>Labelled images per step (DNN-MM's labelled minibatch).</summary>
     [Option("labelled-batch-size", "labelled images per step", Shared = true, Min = 1)]
-    public int LabelledBatchSize { get; init; } = D.LabelledBatchSize;
+    public int LabelledBatchSize { get; init; } = DnnmmDefaults.LabelledBatchSize;
     /// <summary>Steps per epoch; 0 = as many as DNN-MM takes, ceil(unlabelled images / DNN-MM batch size), at least 1.</summary>
     [Option("steps-per-epoch", "steps per epoch (0 = as many as DNN-MM takes)", Min = 0)]
     public int StepsPerEpoch { get; init; } = 0;
     [Option("lr", "Adam learning rate", Shared = true, Min = 0, Max = 1, MinExclusive = true, MaxExclusive = true)]
-    public double LearningRate { get; init; } = D.LearningRate;
+    public double LearningRate { get; init; } = DnnmmDefaults.LearningRate;
     [Option("beta1", "Adam beta1", Shared = true, Min = 0, Max = 1, MaxExclusive = true)]
-    public double Beta1 { get; init; } = D.Beta1;
+    public double Beta1 { get; init; } = DnnmmDefaults.Beta1;
     [Option("beta2", "Adam beta2", Shared = true, Min = 0, Max = 1, MaxExclusive = true)]
-    public double Beta2 { get; init; } = D.Beta2;
+    public double Beta2 { get; init; } = DnnmmDefaults.Beta2;
     /// <summary>Channels of the first convolution (doubled per stage), as DNN-MM's --width.</summary>
     [Option("width", "channels of the first convolution (network width)", Shared = true, Min = 4, Max = 1024)]
-    public int Width { get; init; } = D.Width;
+    [JsonPropertyName("width")]
+    public int NetworkWidth { get; init; } = DnnmmDefaults.NetworkWidth;
     [Option("device", "cpu, cuda or cuda:N", Shared = true)]
     public string Device { get; init; } = "cpu";
     [Option("threads", "CPU threads for libtorch (0 = all cores)", Shared = true, Min = 0)]
@@ -41,7 +41,7 @@ public sealed record LabelledOnlyOptions : IMethodOptions
     {
         if (StepsPerEpoch > 0) return StepsPerEpoch;
         int unl = input.Images.Count - input.LabelledCount;
-        return Math.Max(1, (unl + D.BatchSize - 1) / D.BatchSize);
+        return Math.Max(1, (unl + DnnmmDefaults.BatchSize - 1) / DnnmmDefaults.BatchSize);
     }
 
     public void Validate(FitInput input)
@@ -58,13 +58,10 @@ public sealed record LabelledOnlyOptions : IMethodOptions
 public sealed class LabelledOnlyMethod : IClusteringMethod, ISavableMethod
 {
     /// <summary>The labelled-only reference as the runs layer sees it; it shares DNN-MM's flags of the same meaning.</summary>
-    public static readonly MethodEntry Entry = new("labelled-only", "DNN-MM's encoder trained on the labelled images only (reference)",
-        typeof(LabelledOnlyOptions), JsonKey: "labelledOnly", FlagPrefix: "",
-        Create: (o, seed) => new LabelledOnlyMethod((LabelledOnlyOptions)o, seed),
-        Load: (folder, o, _, seed) => Load(folder.Path, (LabelledOnlyOptions)o, seed),
-        CanResume: false, Generative: false);
+    public static readonly MethodEntry Entry = MethodEntry.For<LabelledOnlyOptions>("labelled-only", "DNN-MM's encoder trained on the labelled images only (reference)",
+        "labelledOnly", "", (o, seed) => new LabelledOnlyMethod(o, seed), (folder, o, _, seed) => Load(folder.Path, o, seed));
 
-    private readonly LabelledOnlyOptions o;
+    private readonly LabelledOnlyOptions options;
     private readonly int seed;
     private ConvNet? net;
     private Device device = CPU;
@@ -72,7 +69,7 @@ public sealed class LabelledOnlyMethod : IClusteringMethod, ISavableMethod
 
     public LabelledOnlyMethod(LabelledOnlyOptions options, int seed)
     {
-        o = options; this.seed = seed;
+        this.options = options; this.seed = seed;
     }
 
     public string Name => "labelled-only";
@@ -86,22 +83,22 @@ public sealed class LabelledOnlyMethod : IClusteringMethod, ISavableMethod
 
     public void Fit(FitInput input, FitContext ctx)
     {
-        o.Validate(input);
+        options.Validate(input);
         info = ModelFile.Info(Name, input);
-        device = MethodCommon.StartFit(o.Threads, o.Device, seed);
+        device = MethodCommon.StartFit(options.Threads, options.Device, seed);
         net?.Dispose();
-        net = new ConvNet("classifier", info.Shape, o.Width, Clusters);
+        net = new ConvNet("classifier", info.Shape, options.NetworkWidth, Clusters);
         net.to(device);
-        using var opt = torch.optim.Adam(net.parameters(), o.LearningRate, o.Beta1, o.Beta2);
+        using var opt = torch.optim.Adam(net.parameters(), options.LearningRate, options.Beta1, options.Beta2);
 
         using var xAll = MethodCommon.ToTensor(input.Images);
         using var yAll = tensor(input.KnownLabels.Select(v => (long)Math.Max(v, 0)).ToArray());
         int[] lab = MethodCommon.LabelledIndices(input);
-        int steps = o.ResolveSteps(input);
-        int b = Math.Min(o.LabelledBatchSize, lab.Length);
+        int steps = options.ResolveSteps(input);
+        int b = Math.Min(options.LabelledBatchSize, lab.Length);
         var cycler = new BatchCycler(lab, new Random(Seeds.Mix(seed, 0, 7)));
 
-        for (int epoch = 1; epoch <= o.Epochs; epoch++)
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             var sw = Stopwatch.StartNew();
             double sum = 0;
@@ -122,9 +119,9 @@ public sealed class LabelledOnlyMethod : IClusteringMethod, ISavableMethod
                 ctx.OnStep?.Invoke(step + 1, steps, new Dictionary<string, double> { ["cross_entropy"] = sum / (step + 1) });
             }
             var values = new Dictionary<string, double> { ["cross_entropy"] = sum / steps };
-            if (ctx.Monitors(epoch, last: epoch == o.Epochs))
+            if (ctx.Monitors(epoch, last: epoch == options.Epochs))
                 MethodCommon.AddScores(values, ctx.MonitorLabels!, PredictTensor(xAll), input.KnownLabels);
-            ctx.OnEpoch?.Invoke(new EpochReport(epoch, o.Epochs, sw.Elapsed.TotalSeconds, values));
+            ctx.OnEpoch?.Invoke(new EpochReport(epoch, options.Epochs, sw.Elapsed.TotalSeconds, values));
         }
     }
 
@@ -148,12 +145,7 @@ public sealed class LabelledOnlyMethod : IClusteringMethod, ISavableMethod
         return TensorHelpers.ToMatrix(p);
     }
 
-    public int[] Predict(ImageSet images)
-    {
-        MethodCommon.CheckShape(images, Info.Shape);
-        using var x = MethodCommon.ToTensor(images);
-        return PredictTensor(x);
-    }
+    public int[] Predict(ImageSet images) => TensorHelpers.ArgmaxRows(PredictProbabilities(images));
 
     public float[] Sample(int cluster, int n, int seed) =>
         throw new NotSupportedException("the labelled-only classifier is not a generative model");
@@ -169,7 +161,7 @@ public sealed class LabelledOnlyMethod : IClusteringMethod, ISavableMethod
             ModelFile.Load(runDir, m.Name, (info, r) =>
             {
                 m.info = info;
-                m.net = new ConvNet("classifier", info.Shape, options.Width, info.Clusters);
+                m.net = new ConvNet("classifier", info.Shape, options.NetworkWidth, info.Clusters);
                 m.net.load(r);
             });
             m.device = Compute.ResolveDevice(options.Device);

@@ -11,7 +11,7 @@ public class MinMaxEmTrainerTests
     // The paper's equations as written: learned omega (eq 11) and no warm-up of the unlabelled likelihood term.
     private static DnnmmOptions Tiny(int epochs = 3) => new()
     {
-        Epochs = epochs, BatchSize = 16, LabelledBatchSize = 8, Width = 8, LearningRate = 1e-3, Threads = 1,
+        Epochs = epochs, BatchSize = 16, LabelledBatchSize = 8, NetworkWidth = 8, LearningRate = 1e-3, Threads = 1,
         WarmupEpochs = 0, Omega = OmegaUpdate.Epoch, BalancedEStep = false,
     };
 
