@@ -43,12 +43,12 @@ public sealed class MethodOptionsBinder
         return entries.SelectMany(e => e.Options).FirstOrDefault(s => s.JsonName == jsonName)?.Flag;
     }
 
-    /// <summary>The help text: the first declaring method's help, its method names unless every method has it, and the defaults.</summary>
+    /// <summary>The help text: the methods that have the option (unless all do), the first one's help, and the defaults.</summary>
     private string Describe(Flag f)
     {
         var (first, spec) = f.Targets[0];
         var defaults = f.Targets.Select(t => (t.Entry.Name, Value: OptionSchema.Format(t.Spec.ValueIn(t.Entry.Defaults())))).ToList();
-        string who = f.Targets.Count == entries.Count || f.Targets.Count == 1 && first.FlagPrefix != "" ? "" : string.Join(", ", f.Targets.Select(t => t.Entry.Name)) + ": ";
+        string who = f.Targets.Count == entries.Count ? "" : string.Join(", ", f.Targets.Select(t => t.Entry.Name)) + ": ";
         string def = defaults.Select(d => d.Value).Distinct().Count() == 1
             ? $"default {defaults[0].Value}"
             : "default " + string.Join(", ", defaults.Select(d => $"{d.Name} {d.Value}"));
