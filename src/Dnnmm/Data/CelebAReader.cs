@@ -198,12 +198,7 @@ public static class CelebAReader
     /// </summary>
     public static ImageSet Load(CelebAClassIndex index, int? perClass = null, int imageSize = DefaultImageSize, int channels = 3)
     {
-        if (channels != 1 && channels != 3)
-            throw new DnnmmInputException($"--channels {channels}: must be 1 or 3");
-        if (imageSize <= 0)
-            throw new DnnmmInputException($"--image-size {imageSize}: must be positive");
-        if (perClass is <= 0)
-            throw new DnnmmInputException($"--per-class {perClass}: must be positive");
+        DataOptions.CheckDecoding(channels, imageSize, perClass);
         var taken = new int[index.ClassNames.Count];
         var paths = new List<string>();
         var labels = new List<int>();
