@@ -229,18 +229,11 @@ public static class DataPipeline
                 if (classes.Count > attrs.AttributeNames.Count)
                     throw DataOptions.Invalid("classes",
                         $"lists {classes.Count} classes but {spec.Display} has only {attrs.AttributeNames.Count} attributes");
-                var resolved = new List<string>();
-                foreach (var c in classes)
-                {
-                    int a = attrs.IndexOf(c.Trim());
-                    if (a < 0)
-                        throw DataOptions.Invalid("classes",
-                            $"'{c}' is not an attribute of {spec.Display} (attributes: {string.Join(", ", attrs.AttributeNames)})");
-                    if (resolved.Contains(attrs.AttributeNames[a]))
-                        throw DataOptions.Invalid("classes", $"'{attrs.AttributeNames[a]}' is given twice");
-                    resolved.Add(attrs.AttributeNames[a]);
-                }
-                var index = CelebAReader.IndexClasses(attrs, resolved, o.Split);
+                var resolved = NameLookup.DistinctIndices(classes, c => attrs.IndexOf(c.Trim()),
+                    c => DataOptions.Invalid("classes",
+                        $"'{c}' is not an attribute of {spec.Display} (attributes: {string.Join(", ", attrs.AttributeNames)})"),
+                    a => DataOptions.Invalid("classes", $"'{attrs.AttributeNames[a]}' is given twice"));
+                var index = CelebAReader.IndexClasses(attrs, resolved.Select(a => attrs.AttributeNames[a]).ToList(), o.Split);
                 int size = o.ImageSize ?? DataOptions.DefaultCelebAImageSize;
                 return new Source
                 {
@@ -264,27 +257,25 @@ public static class DataPipeline
         if (o.Classes.Count > src.Names.Length)
             throw DataOptions.Invalid("classes",
                 $"lists {o.Classes.Count} classes but {spec.Display} has only {src.Names.Length} ({string.Join(", ", src.Names)})");
-        var sel = new int[o.Classes.Count];
-        for (int j = 0; j < sel.Length; j++)
+        return NameLookup.DistinctIndices(o.Classes.Select(c => c.Trim()).ToList(), c => FindClass(src, c),
+            c => DataOptions.Invalid("classes", $"'{c}' is not a class of {spec.Display} (classes: {string.Join(", ", src.Names)})"),
+            k => DataOptions.Invalid("classes", $"'{src.Names[k]}' is given twice"));
+    }
+
+    /// <summary>A class by name (exact, else the only case-insensitive match), else by index when allowed; -1 if none.</summary>
+    private static int FindClass(Source src, string c)
+    {
+        int k = Array.FindIndex(src.Names, n => string.Equals(n, c, StringComparison.Ordinal));
+        if (k < 0)
         {
-            string c = o.Classes[j].Trim();
-            int k = Array.FindIndex(src.Names, n => string.Equals(n, c, StringComparison.Ordinal));
-            if (k < 0)
-            {
-                var ci = Enumerable.Range(0, src.Names.Length)
-                    .Where(i => string.Equals(src.Names[i], c, StringComparison.OrdinalIgnoreCase)).ToList();
-                if (ci.Count == 1) k = ci[0];
-            }
-            if (k < 0 && src.IndicesAllowed
-                && int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n < src.Names.Length)
-                k = n;
-            if (k < 0)
-                throw DataOptions.Invalid("classes", $"'{c}' is not a class of {spec.Display} (classes: {string.Join(", ", src.Names)})");
-            if (Array.IndexOf(sel, k, 0, j) >= 0)
-                throw DataOptions.Invalid("classes", $"'{src.Names[k]}' is given twice");
-            sel[j] = k;
+            var ci = Enumerable.Range(0, src.Names.Length)
+                .Where(i => string.Equals(src.Names[i], c, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (ci.Count == 1) k = ci[0];
         }
-        return sel;
+        if (k < 0 && src.IndicesAllowed
+            && int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n < src.Names.Length)
+            k = n;
+        return k;
     }
 
     private static int[] CountLabels(ImageSet set)

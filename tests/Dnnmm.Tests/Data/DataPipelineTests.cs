@@ -91,6 +91,8 @@ public class DataPipelineTests
         Assert.Contains("no list_eval_partition.txt", e.Describe());
         AssertOptionError(() => DataPipeline.Prepare(new DataOptions { Data = $"celeba:{c2.Path}", Classes = new[] { "Red_Hair" } }),
             "classes", "'Red_Hair' is not an attribute", "Wavy_Hair");
+        AssertOptionError(() => DataPipeline.Prepare(new DataOptions { Data = $"celeba:{c2.Path}", Classes = new[] { "Male", "male" } }),
+            "classes", "'Male' is given twice");
         AssertOptionError(() => DataPipeline.Prepare(new DataOptions { Data = $"celeba:{c2.Path}" }),
             "classes", "'Black_Hair' has no images");
     }
