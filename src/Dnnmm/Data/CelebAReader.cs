@@ -148,17 +148,10 @@ public static class CelebAReader
         classes ??= DefaultClasses;
         if (classes.Count == 0)
             throw new DnnmmInputException($"CelebA attribute file {attributes.FilePath}: no classes given");
-        var attrIdx = new int[classes.Count];
-        for (int c = 0; c < classes.Count; c++)
-        {
-            int a = attributes.IndexOf(classes[c]);
-            if (a < 0)
-                throw new DnnmmInputException(
-                    $"CelebA attribute file {attributes.FilePath}: no attribute '{classes[c]}' (attributes: {string.Join(", ", attributes.AttributeNames)})");
-            if (Array.IndexOf(attrIdx, a, 0, c) >= 0)
-                throw new DnnmmInputException($"CelebA attribute file {attributes.FilePath}: attribute '{attributes.AttributeNames[a]}' is listed twice");
-            attrIdx[c] = a;
-        }
+        var attrIdx = NameLookup.DistinctIndices(classes, attributes.IndexOf,
+            c => new DnnmmInputException(
+                $"CelebA attribute file {attributes.FilePath}: no attribute '{c}' (attributes: {string.Join(", ", attributes.AttributeNames)})"),
+            a => new DnnmmInputException($"CelebA attribute file {attributes.FilePath}: attribute '{attributes.AttributeNames[a]}' is listed twice"));
 
         string imgDir = Path.Combine(attributes.Directory, ImageFolderName);
         if (!System.IO.Directory.Exists(imgDir))
@@ -198,12 +191,7 @@ public static class CelebAReader
     /// </summary>
     public static ImageSet Load(CelebAClassIndex index, int? perClass = null, int imageSize = DefaultImageSize, int channels = 3)
     {
-        if (channels != 1 && channels != 3)
-            throw new DnnmmInputException($"--channels {channels}: must be 1 or 3");
-        if (imageSize <= 0)
-            throw new DnnmmInputException($"--image-size {imageSize}: must be positive");
-        if (perClass is <= 0)
-            throw new DnnmmInputException($"--per-class {perClass}: must be positive");
+        DataOptions.CheckDecoding(channels, imageSize, perClass);
         var taken = new int[index.ClassNames.Count];
         var paths = new List<string>();
         var labels = new List<int>();

@@ -23,14 +23,7 @@ public static class Cifar10BinaryReader
 
     public static CifarBatch ReadBatch(string path)
     {
-        if (!File.Exists(path))
-            throw new DnnmmInputException($"CIFAR-10 batch {path}: not found");
-        byte[] b;
-        try { b = File.ReadAllBytes(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DnnmmInputException($"CIFAR-10 batch {path}: cannot read ({IdxReader.OneLine(e.Message)})", e);
-        }
+        byte[] b = IdxReader.ReadFile("CIFAR-10 batch", path);
         if (b.Length == 0 || b.Length % RecordSize != 0)
             throw new DnnmmInputException(
                 $"CIFAR-10 batch {path}: length {b.Length} bytes is not a positive multiple of the record size {RecordSize}");

@@ -5,7 +5,6 @@ namespace Dnnmm.Data;
 
 /// <summary>
 /// What data to use and how to prepare it (the paper's protocol). Every default lives here.
-/// Error messages name the options by their CLI spelling (the *Option constants).
 /// </summary>
 public sealed record DataOptions
 {
@@ -16,15 +15,6 @@ public sealed record DataOptions
     public const int DefaultCelebAImageSize = CelebAReader.DefaultImageSize;
     public const int MaxImageSize = 4096;
 
-    public const string DataOption = "--data";
-    public const string SplitOption = "--split";
-    public const string ClassesOption = "--classes";
-    public const string PerClassOption = "--per-class";
-    public const string NoiseStdOption = "--noise-std";
-    public const string AlphaOption = "--alpha";
-    public const string SeedOption = "--seed";
-    public const string ImageSizeOption = "--image-size";
-    public const string ChannelsOption = "--channels";
 
     /// <summary>Data source spec: mnist (shipped), idx:&lt;dir&gt;, cifar10:&lt;dir&gt;, folder:&lt;dir&gt;, celeba:&lt;dir&gt;.</summary>
     public string Data { get; init; } = DefaultData;
@@ -57,36 +47,54 @@ public sealed record DataOptions
     /// <summary>1 (luminance) or 3 (RGB) for folder and celeba (default 3).</summary>
     public int? Channels { get; init; }
 
-    /// <summary>Checks what can be checked without reading the data; throws <see cref="DnnmmInputException"/>.</summary>
+    /// <summary>Checks what can be checked without reading the data; throws <see cref="OptionException"/>.</summary>
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(Data))
-            throw new DnnmmInputException($"{DataOption}: empty; valid forms: {DatasetSpec.ValidForms}");
+            throw Invalid("data", $"is empty; valid forms: {DatasetSpec.ValidForms}");
         if (Split != "train" && Split != "test")
-            throw new DnnmmInputException($"{SplitOption} '{Split}': must be train or test");
+            throw Invalid("split", $"'{Split}' must be train or test");
         if (Classes != null)
         {
             if (Classes.Count == 0)
-                throw new DnnmmInputException($"{ClassesOption}: the list is empty");
+                throw Invalid("classes", "is an empty list");
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var c in Classes)
             {
                 if (string.IsNullOrWhiteSpace(c))
-                    throw new DnnmmInputException($"{ClassesOption}: an empty class name");
+                    throw Invalid("classes", "has an empty class name");
                 if (!seen.Add(c))
-                    throw new DnnmmInputException($"{ClassesOption}: '{c}' is given twice");
+                    throw Invalid("classes", $"'{c}' is given twice");
             }
         }
         if (PerClass is int pc && pc <= 0)
-            throw new DnnmmInputException($"{PerClassOption} {pc}: must be at least 1");
+            throw Invalid("perClass", $"{pc} must be at least 1");
         if (double.IsNaN(NoiseStd) || double.IsInfinity(NoiseStd) || NoiseStd < 0)
-            throw new DnnmmInputException($"{NoiseStdOption} {Num(NoiseStd)}: must be a finite number >= 0");
+            throw Invalid("noiseStd", $"{Num(NoiseStd)} must be a finite number >= 0");
         if (double.IsNaN(Alpha) || Alpha < 0 || Alpha > 1)
-            throw new DnnmmInputException($"{AlphaOption} {Num(Alpha)} is outside [0, 1]");
+            throw Invalid("alpha", $"{Num(Alpha)} is outside [0, 1]");
         if (ImageSize is int s && (s < 1 || s > MaxImageSize))
-            throw new DnnmmInputException($"{ImageSizeOption} {s}: must be in [1, {MaxImageSize}]");
+            throw Invalid("imageSize", $"{s} must be in [1, {MaxImageSize}]");
         if (Channels is int ch && ch != 1 && ch != 3)
-            throw new DnnmmInputException($"{ChannelsOption} {ch}: must be 1 or 3");
+            throw Invalid("channels", $"{ch} must be 1 or 3");
+    }
+
+    /// <summary>
+    /// An error about the value of the option with JSON name <paramref name="option"/> (e.g. "perClass"); the detail
+    /// starts with the value or with what is wrong. Scoped to <see cref="DataOptions"/>, so a method option with the
+    /// same JSON name (clustergan's noiseStd) is not mistaken for it.
+    /// </summary>
+    internal static OptionException Invalid(string option, string detail) => new(option, detail) { Scope = typeof(DataOptions) };
+
+    /// <summary>The decoding parameters the image readers take from these options (channels, image size, per class).</summary>
+    internal static void CheckDecoding(int channels, int? imageSize, int? perClass)
+    {
+        if (channels != 1 && channels != 3)
+            throw Invalid("channels", $"{channels} must be 1 or 3");
+        if (imageSize is <= 0)
+            throw Invalid("imageSize", $"{imageSize} must be positive");
+        if (perClass is <= 0)
+            throw Invalid("perClass", $"{perClass} must be positive");
     }
 
     internal static string Num(double v) => v.ToString(CultureInfo.InvariantCulture);

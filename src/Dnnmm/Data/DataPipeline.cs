@@ -24,9 +24,9 @@ public static class DataPipeline
         var spec = DatasetSpec.Parse(o.Data);
         bool imageKind = spec.Kind is DatasetKind.Folder or DatasetKind.CelebA;
         if (!imageKind && o.ImageSize != null)
-            throw new DnnmmInputException($"{DataOptions.ImageSizeOption} {o.ImageSize}: only used with folder: and celeba: data, not {spec.Display}");
+            throw DataOptions.Invalid("imageSize", $"{o.ImageSize} is only used with folder: and celeba: data, not {spec.Display}");
         if (!imageKind && o.Channels != null)
-            throw new DnnmmInputException($"{DataOptions.ChannelsOption} {o.Channels}: only used with folder: and celeba: data, not {spec.Display}");
+            throw DataOptions.Invalid("channels", $"{o.Channels} is only used with folder: and celeba: data, not {spec.Display}");
         int channels = o.Channels ?? DataOptions.DefaultChannels;
 
         var src = OpenSource(spec, o, channels);
@@ -36,14 +36,14 @@ public static class DataPipeline
         var available = sel.Select(k => src.Counts[k]).ToArray();
         for (int j = 0; j < sel.Length; j++)
             if (available[j] == 0)
-                throw new DnnmmInputException($"{DataOptions.ClassesOption}: class '{src.Names[sel[j]]}' has no images in {Where(spec, o, src)}");
+                throw DataOptions.Invalid("classes", $"'{src.Names[sel[j]]}' has no images in {Where(spec, o, src)}");
         if (o.PerClass is int pc)
         {
             int min = 0;
             for (int j = 1; j < sel.Length; j++) if (available[j] < available[min]) min = j;
             if (available[min] < pc)
-                throw new DnnmmInputException(
-                    $"{DataOptions.PerClassOption} {pc}: class '{src.Names[sel[min]]}' has only {available[min]} images in {Where(spec, o, src)}");
+                throw DataOptions.Invalid("perClass",
+                    $"{pc} is too many: class '{src.Names[sel[min]]}' has only {available[min]} images in {Where(spec, o, src)}");
         }
 
         var selectedNames = sel.Select(k => src.Names[k]).ToArray();
@@ -227,20 +227,13 @@ public static class DataPipeline
                 var attrs = CelebAReader.ReadAttributes(spec.Path);
                 var classes = o.Classes ?? CelebAReader.DefaultClasses;
                 if (classes.Count > attrs.AttributeNames.Count)
-                    throw new DnnmmInputException(
-                        $"{DataOptions.ClassesOption}: {classes.Count} classes requested but {spec.Display} has only {attrs.AttributeNames.Count} attributes");
-                var resolved = new List<string>();
-                foreach (var c in classes)
-                {
-                    int a = attrs.IndexOf(c.Trim());
-                    if (a < 0)
-                        throw new DnnmmInputException(
-                            $"{DataOptions.ClassesOption}: no attribute '{c}' in {spec.Display} (attributes: {string.Join(", ", attrs.AttributeNames)})");
-                    if (resolved.Contains(attrs.AttributeNames[a]))
-                        throw new DnnmmInputException($"{DataOptions.ClassesOption}: attribute '{attrs.AttributeNames[a]}' is given twice");
-                    resolved.Add(attrs.AttributeNames[a]);
-                }
-                var index = CelebAReader.IndexClasses(attrs, resolved, o.Split);
+                    throw DataOptions.Invalid("classes",
+                        $"lists {classes.Count} classes but {spec.Display} has only {attrs.AttributeNames.Count} attributes");
+                var resolved = NameLookup.DistinctIndices(classes, c => attrs.IndexOf(c.Trim()),
+                    c => DataOptions.Invalid("classes",
+                        $"'{c}' is not an attribute of {spec.Display} (attributes: {string.Join(", ", attrs.AttributeNames)})"),
+                    a => DataOptions.Invalid("classes", $"'{attrs.AttributeNames[a]}' is given twice"));
+                var index = CelebAReader.IndexClasses(attrs, resolved.Select(a => attrs.AttributeNames[a]).ToList(), o.Split);
                 int size = o.ImageSize ?? DataOptions.DefaultCelebAImageSize;
                 return new Source
                 {
@@ -262,30 +255,27 @@ public static class DataPipeline
         if (o.Classes == null)
             return Enumerable.Range(0, src.Names.Length).Where(k => src.Counts[k] > 0).ToArray();
         if (o.Classes.Count > src.Names.Length)
-            throw new DnnmmInputException(
-                $"{DataOptions.ClassesOption}: {o.Classes.Count} classes requested but {spec.Display} has only {src.Names.Length} ({string.Join(", ", src.Names)})");
-        var sel = new int[o.Classes.Count];
-        for (int j = 0; j < sel.Length; j++)
+            throw DataOptions.Invalid("classes",
+                $"lists {o.Classes.Count} classes but {spec.Display} has only {src.Names.Length} ({string.Join(", ", src.Names)})");
+        return NameLookup.DistinctIndices(o.Classes.Select(c => c.Trim()).ToList(), c => FindClass(src, c),
+            c => DataOptions.Invalid("classes", $"'{c}' is not a class of {spec.Display} (classes: {string.Join(", ", src.Names)})"),
+            k => DataOptions.Invalid("classes", $"'{src.Names[k]}' is given twice"));
+    }
+
+    /// <summary>A class by name (exact, else the only case-insensitive match), else by index when allowed; -1 if none.</summary>
+    private static int FindClass(Source src, string c)
+    {
+        int k = Array.FindIndex(src.Names, n => string.Equals(n, c, StringComparison.Ordinal));
+        if (k < 0)
         {
-            string c = o.Classes[j].Trim();
-            int k = Array.FindIndex(src.Names, n => string.Equals(n, c, StringComparison.Ordinal));
-            if (k < 0)
-            {
-                var ci = Enumerable.Range(0, src.Names.Length)
-                    .Where(i => string.Equals(src.Names[i], c, StringComparison.OrdinalIgnoreCase)).ToList();
-                if (ci.Count == 1) k = ci[0];
-            }
-            if (k < 0 && src.IndicesAllowed
-                && int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n < src.Names.Length)
-                k = n;
-            if (k < 0)
-                throw new DnnmmInputException(
-                    $"{DataOptions.ClassesOption}: no class '{c}' in {spec.Display} (classes: {string.Join(", ", src.Names)})");
-            if (Array.IndexOf(sel, k, 0, j) >= 0)
-                throw new DnnmmInputException($"{DataOptions.ClassesOption}: class '{src.Names[k]}' is given twice");
-            sel[j] = k;
+            var ci = Enumerable.Range(0, src.Names.Length)
+                .Where(i => string.Equals(src.Names[i], c, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (ci.Count == 1) k = ci[0];
         }
-        return sel;
+        if (k < 0 && src.IndicesAllowed
+            && int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n < src.Names.Length)
+            k = n;
+        return k;
     }
 
     private static int[] CountLabels(ImageSet set)

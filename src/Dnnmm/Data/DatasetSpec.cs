@@ -58,8 +58,8 @@ public sealed class DatasetSpec
         if (s.Equals("mnist", StringComparison.OrdinalIgnoreCase))
         {
             string dir = FindShippedMnist()
-                ?? throw new DnnmmInputException(
-                    $"--data mnist: the shipped folder data/mnist (with {ShippedMnistImagesFile}) was not found next to the program ({AppContext.BaseDirectory}) or above the current directory ({Environment.CurrentDirectory})");
+                ?? throw DataOptions.Invalid("data",
+                    $"mnist: the shipped folder data/mnist (with {ShippedMnistImagesFile}) was not found next to the program ({AppContext.BaseDirectory}) or above the current directory ({Environment.CurrentDirectory})");
             return new DatasetSpec(DatasetKind.Mnist, dir, s);
         }
         int colon = s.IndexOf(':');
@@ -72,17 +72,17 @@ public sealed class DatasetSpec
             _ => null,
         };
         if (kind == null)
-            throw new DnnmmInputException($"--data '{Clip(s)}': unknown data source; valid forms: {ValidForms}");
+            throw DataOptions.Invalid("data", $"'{Clip(s)}' is not a known data source; valid forms: {ValidForms}");
         string p = s[(colon + 1)..].Trim();
         if (p.Length == 0)
-            throw new DnnmmInputException($"--data '{Clip(s)}': no folder after '{s[..(colon + 1)]}'; valid forms: {ValidForms}");
+            throw DataOptions.Invalid("data", $"'{Clip(s)}' has no folder after '{s[..(colon + 1)]}'; valid forms: {ValidForms}");
         if (p == "~" || p.StartsWith("~/", StringComparison.Ordinal))
             p = System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), p.Length > 2 ? p[2..] : "");
         string full;
         try { full = System.IO.Path.GetFullPath(p); }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
         {
-            throw new DnnmmInputException($"--data '{Clip(s)}': bad path ({IdxReader.OneLine(e.Message)})", e);
+            throw DataOptions.Invalid("data", $"'{Clip(s)}' is not a valid path ({IdxReader.OneLine(e.Message)})");
         }
         return new DatasetSpec(kind.Value, System.IO.Path.TrimEndingDirectorySeparator(full), s);
     }

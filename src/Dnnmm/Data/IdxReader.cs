@@ -23,14 +23,7 @@ public static class IdxReader
     /// </summary>
     public static byte[] ReadAllBytes(string path)
     {
-        if (!File.Exists(path))
-            throw new DnnmmInputException($"IDX file {path}: not found");
-        byte[] raw;
-        try { raw = File.ReadAllBytes(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DnnmmInputException($"IDX file {path}: cannot read ({OneLine(e.Message)})", e);
-        }
+        byte[] raw = ReadFile("IDX file", path);
         if (raw.Length < 2 || raw[0] != 0x1f || raw[1] != 0x8b) return raw;
 
         // Gzip: the last 4 bytes hold the uncompressed size mod 2^32, a good capacity hint.
@@ -173,6 +166,20 @@ public static class IdxReader
     }
 
     internal static string OneLine(string s) => s.Replace('\r', ' ').Replace('\n', ' ');
+
+    /// <summary>
+    /// The bytes of a data file; a missing or unreadable file is a one-line error "&lt;what&gt; &lt;path&gt;: ...".
+    /// </summary>
+    internal static byte[] ReadFile(string what, string path)
+    {
+        if (!File.Exists(path))
+            throw new DnnmmInputException($"{what} {path}: not found");
+        try { return File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DnnmmInputException($"{what} {path}: cannot read ({OneLine(e.Message)})", e);
+        }
+    }
 }
 
 internal static class PixelConvert

@@ -69,12 +69,7 @@ public static class ImageFolderReader
     public static ImageSet Load(ImageFolderIndex index, IReadOnlyList<string>? classes = null, int? perClass = null,
         int channels = 3, int? resize = null)
     {
-        if (channels != 1 && channels != 3)
-            throw new DnnmmInputException($"--channels {channels}: must be 1 or 3");
-        if (resize is <= 0)
-            throw new DnnmmInputException($"--image-size {resize}: must be positive");
-        if (perClass is <= 0)
-            throw new DnnmmInputException($"--per-class {perClass}: must be positive");
+        DataOptions.CheckDecoding(channels, resize, perClass);
 
         var chosen = new bool[index.ClassNames.Count];
         if (classes == null) Array.Fill(chosen, true);

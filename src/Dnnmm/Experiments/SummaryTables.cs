@@ -107,115 +107,154 @@ public static class SummaryTables
     /// "mean ± std (n=N)", the best mean of each row in bold), then the paired tests against <paramref name="reference"/>
     /// (p &lt; 0.05 in bold with a star). Says so when there are no rows.
     /// </summary>
-    public static string Markdown(IEnumerable<ResultRow> rows, string reference = "dnnmm")
-    {
-        ArgumentNullException.ThrowIfNull(rows);
-        var list = rows.ToList();
-        if (list.Count == 0) return "_No finished runs yet._\n";
-        var cells = Summarise(list);
-        var sig = Significance(list, reference);
-        var sb = new StringBuilder();
-        foreach (var dataset in FirstAppearance(list.Select(r => r.Dataset)).Keys)
-        {
-            var (alphas, methods, grid) = Grid(cells, dataset);
-            sb.Append("## ").Append(Md(dataset)).Append("\n\n");
-            foreach (var (name, get) in Metrics)
-            {
-                sb.Append("**").Append(name).Append("** (mean ± std over seeds)\n\n");
-                sb.Append("| alpha | ").Append(string.Join(" | ", methods.Select(Md))).Append(" |\n");
-                sb.Append("|---:|").Append(string.Concat(methods.Select(_ => "---:|"))).Append('\n');
-                foreach (var a in alphas)
-                {
-                    string best = BestMean(methods.Select(m => grid.GetValueOrDefault((a, m))), get);
-                    sb.Append("| ").Append(Alpha(a)).Append(" |");
-                    foreach (var m in methods)
-                    {
-                        var c = grid.GetValueOrDefault((a, m));
-                        string text = c is null ? "–" : Cell(c, get);
-                        bool bold = c is not null && Num4(get(c).Mean) == best;
-                        sb.Append(' ').Append(bold ? "**" + text + "**" : text).Append(" |");
-                    }
-                    sb.Append('\n');
-                }
-                sb.Append('\n');
-            }
-            var srows = sig.Where(s => s.Dataset == dataset).ToList();
-            if (srows.Count > 0)
-            {
-                sb.Append("**Paired tests**: ").Append(Md(reference))
-                  .Append(" minus method over common seeds; p = two-sided paired t-test / Wilcoxon signed-rank; * p < 0.05\n\n");
-                sb.Append("| alpha | method | n | Δ ACC | t p | W p | Δ ARI | t p | W p | Δ NMI | t p | W p |\n");
-                sb.Append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-                foreach (var s in srows)
-                {
-                    sb.Append("| ").Append(Alpha(s.Alpha)).Append(" | ").Append(Md(s.Method)).Append(" | ").Append(s.N).Append(" |");
-                    foreach (var p in new[] { s.Acc, s.Ari, s.Nmi })
-                        sb.Append(' ').Append(Diff(p.MeanDifference)).Append(" | ").Append(MdP(p.TPValue))
-                          .Append(" | ").Append(MdP(p.WilcoxonPValue)).Append(" |");
-                    sb.Append('\n');
-                }
-                sb.Append('\n');
-            }
-        }
-        return sb.ToString();
-    }
+    public static string Markdown(IEnumerable<ResultRow> rows, string reference = "dnnmm") =>
+        Render(rows, reference, new MarkdownWriter());
 
     /// <summary>
     /// The same tables as <see cref="Markdown"/> as an HTML fragment (headings and tables, text escaped; classes
     /// "best" and "sig" on the marked cells).
     /// </summary>
-    public static string Html(IEnumerable<ResultRow> rows, string reference = "dnnmm")
+    public static string Html(IEnumerable<ResultRow> rows, string reference = "dnnmm") =>
+        Render(rows, reference, new HtmlWriter());
+
+    /// <summary>
+    /// The walk both formats share: per dataset, per metric a table of alphas x methods with the best mean of each row
+    /// marked, then the paired tests; <paramref name="w"/> writes each piece in its format.
+    /// </summary>
+    private static string Render(IEnumerable<ResultRow> rows, string reference, TableWriter w)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var list = rows.ToList();
-        if (list.Count == 0) return "<p class=\"empty\">No finished runs yet.</p>\n";
+        if (list.Count == 0) return w.Empty;
         var cells = Summarise(list);
         var sig = Significance(list, reference);
         var sb = new StringBuilder();
         foreach (var dataset in FirstAppearance(list.Select(r => r.Dataset)).Keys)
         {
             var (alphas, methods, grid) = Grid(cells, dataset);
-            sb.Append("<h2>").Append(H(dataset)).Append("</h2>\n");
+            w.Dataset(sb, dataset);
             foreach (var (name, get) in Metrics)
             {
-                sb.Append("<table class=\"summary\">\n<caption>").Append(name).Append(" (mean ± std over seeds)</caption>\n");
-                sb.Append("<tr><th>alpha</th>").Append(string.Concat(methods.Select(m => "<th>" + H(m) + "</th>"))).Append("</tr>\n");
+                w.MetricTable(sb, name, methods);
                 foreach (var a in alphas)
                 {
                     string best = BestMean(methods.Select(m => grid.GetValueOrDefault((a, m))), get);
-                    sb.Append("<tr><th>").Append(Alpha(a)).Append("</th>");
+                    w.RowStart(sb, Alpha(a));
                     foreach (var m in methods)
                     {
                         var c = grid.GetValueOrDefault((a, m));
-                        if (c is null) { sb.Append("<td>–</td>"); continue; }
-                        bool bold = Num4(get(c).Mean) == best;
-                        sb.Append(bold ? "<td class=\"best\"><b>" : "<td>").Append(H(Cell(c, get))).Append(bold ? "</b></td>" : "</td>");
+                        w.MetricCell(sb, c is null ? null : Cell(c, get), c is not null && Num4(get(c).Mean) == best);
                     }
-                    sb.Append("</tr>\n");
+                    sb.Append(w.RowEnd);
                 }
-                sb.Append("</table>\n");
+                sb.Append(w.TableEnd);
             }
             var srows = sig.Where(s => s.Dataset == dataset).ToList();
-            if (srows.Count > 0)
+            if (srows.Count == 0) continue;
+            w.SignificanceTable(sb, reference);
+            foreach (var s in srows)
             {
-                sb.Append("<table class=\"significance\">\n<caption>Paired tests: ").Append(H(reference))
-                  .Append(" minus method over common seeds; p = two-sided paired t-test / Wilcoxon signed-rank; * p &lt; 0.05</caption>\n");
-                sb.Append("<tr><th>alpha</th><th>method</th><th>n</th>");
-                foreach (var (name, _) in Metrics) sb.Append("<th>Δ ").Append(name).Append("</th><th>t p</th><th>W p</th>");
-                sb.Append("</tr>\n");
-                foreach (var s in srows)
-                {
-                    sb.Append("<tr><td>").Append(Alpha(s.Alpha)).Append("</td><td>").Append(H(s.Method)).Append("</td><td>")
-                      .Append(s.N).Append("</td>");
-                    foreach (var p in new[] { s.Acc, s.Ari, s.Nmi })
-                        sb.Append("<td>").Append(H(Diff(p.MeanDifference))).Append("</td>")
-                          .Append(HtmlP(p.TPValue)).Append(HtmlP(p.WilcoxonPValue));
-                    sb.Append("</tr>\n");
-                }
-                sb.Append("</table>\n");
+                w.SignificanceRowStart(sb, Alpha(s.Alpha), s.Method, s.N);
+                foreach (var p in new[] { s.Acc, s.Ari, s.Nmi })
+                    w.PairedCells(sb, Diff(p.MeanDifference), p.TPValue, p.WilcoxonPValue);
+                sb.Append(w.RowEnd);
             }
+            sb.Append(w.TableEnd);
         }
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// Writes the pieces of the tables in one format (text given to it is not yet escaped). <paramref name="empty"/>
+    /// is the whole output when there are no rows; <paramref name="rowEnd"/> and <paramref name="tableEnd"/> close
+    /// a row and a table.
+    /// </summary>
+    private abstract class TableWriter(string empty, string rowEnd, string tableEnd)
+    {
+        public string Empty { get; } = empty;
+        public string RowEnd { get; } = rowEnd;
+        public string TableEnd { get; } = tableEnd;
+        public abstract void Dataset(StringBuilder sb, string dataset);
+        /// <summary>Opens the table of one metric, with a header row of the methods.</summary>
+        public abstract void MetricTable(StringBuilder sb, string metric, IReadOnlyList<string> methods);
+        public abstract void RowStart(StringBuilder sb, string alpha);
+        /// <summary>"mean ± std (n=N)", or null where the method has no runs at this alpha.</summary>
+        public abstract void MetricCell(StringBuilder sb, string? text, bool best);
+        /// <summary>Opens the table of paired tests against <paramref name="reference"/>, with its header row.</summary>
+        public abstract void SignificanceTable(StringBuilder sb, string reference);
+        public abstract void SignificanceRowStart(StringBuilder sb, string alpha, string method, int n);
+        /// <summary>One metric's mean difference and the t-test and Wilcoxon p-values.</summary>
+        public abstract void PairedCells(StringBuilder sb, string difference, double tP, double wilcoxonP);
+    }
+
+    private sealed class MarkdownWriter() : TableWriter("_No finished runs yet._\n", "\n", "\n")
+    {
+        public override void Dataset(StringBuilder sb, string dataset) => sb.Append("## ").Append(Md(dataset)).Append("\n\n");
+
+        public override void MetricTable(StringBuilder sb, string metric, IReadOnlyList<string> methods)
+        {
+            sb.Append("**").Append(metric).Append("** (mean ± std over seeds)\n\n");
+            sb.Append("| alpha | ").Append(string.Join(" | ", methods.Select(Md))).Append(" |\n");
+            sb.Append("|---:|").Append(string.Concat(methods.Select(_ => "---:|"))).Append('\n');
+        }
+
+        public override void RowStart(StringBuilder sb, string alpha) => sb.Append("| ").Append(alpha).Append(" |");
+
+        public override void MetricCell(StringBuilder sb, string? text, bool best) =>
+            sb.Append(' ').Append(best ? "**" + text + "**" : text ?? "–").Append(" |");
+
+        public override void SignificanceTable(StringBuilder sb, string reference)
+        {
+            sb.Append("**Paired tests**: ").Append(Md(reference))
+              .Append(" minus method over common seeds; p = two-sided paired t-test / Wilcoxon signed-rank; * p < 0.05\n\n");
+            sb.Append("| alpha | method | n | Δ ACC | t p | W p | Δ ARI | t p | W p | Δ NMI | t p | W p |\n");
+            sb.Append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        }
+
+        public override void SignificanceRowStart(StringBuilder sb, string alpha, string method, int n) =>
+            sb.Append("| ").Append(alpha).Append(" | ").Append(Md(method)).Append(" | ").Append(n).Append(" |");
+
+        public override void PairedCells(StringBuilder sb, string difference, double tP, double wilcoxonP) =>
+            sb.Append(' ').Append(difference).Append(" | ").Append(P(tP)).Append(" | ").Append(P(wilcoxonP)).Append(" |");
+
+        private static string P(double p) => p < SignificanceLevel ? "**" + SummaryTables.P(p) + "\\***" : SummaryTables.P(p);
+    }
+
+    private sealed class HtmlWriter() : TableWriter("<p class=\"empty\">No finished runs yet.</p>\n", "</tr>\n", "</table>\n")
+    {
+        public override void Dataset(StringBuilder sb, string dataset) => sb.Append("<h2>").Append(H(dataset)).Append("</h2>\n");
+
+        public override void MetricTable(StringBuilder sb, string metric, IReadOnlyList<string> methods)
+        {
+            sb.Append("<table class=\"summary\">\n<caption>").Append(metric).Append(" (mean ± std over seeds)</caption>\n");
+            sb.Append("<tr><th>alpha</th>").Append(string.Concat(methods.Select(m => "<th>" + H(m) + "</th>"))).Append("</tr>\n");
+        }
+
+        public override void RowStart(StringBuilder sb, string alpha) => sb.Append("<tr><th>").Append(alpha).Append("</th>");
+
+        public override void MetricCell(StringBuilder sb, string? text, bool best)
+        {
+            if (text is null) { sb.Append("<td>–</td>"); return; }
+            sb.Append(best ? "<td class=\"best\"><b>" : "<td>").Append(H(text)).Append(best ? "</b></td>" : "</td>");
+        }
+
+        public override void SignificanceTable(StringBuilder sb, string reference)
+        {
+            sb.Append("<table class=\"significance\">\n<caption>Paired tests: ").Append(H(reference))
+              .Append(" minus method over common seeds; p = two-sided paired t-test / Wilcoxon signed-rank; * p &lt; 0.05</caption>\n");
+            sb.Append("<tr><th>alpha</th><th>method</th><th>n</th>");
+            foreach (var (name, _) in Metrics) sb.Append("<th>Δ ").Append(name).Append("</th><th>t p</th><th>W p</th>");
+            sb.Append("</tr>\n");
+        }
+
+        public override void SignificanceRowStart(StringBuilder sb, string alpha, string method, int n) =>
+            sb.Append("<tr><td>").Append(alpha).Append("</td><td>").Append(H(method)).Append("</td><td>").Append(n).Append("</td>");
+
+        public override void PairedCells(StringBuilder sb, string difference, double tP, double wilcoxonP) =>
+            sb.Append("<td>").Append(H(difference)).Append("</td>").Append(P(tP)).Append(P(wilcoxonP));
+
+        private static string P(double p) =>
+            p < SignificanceLevel ? "<td class=\"sig\"><b>" + SummaryTables.P(p) + "*</b></td>" : "<td>" + SummaryTables.P(p) + "</td>";
     }
 
     /// <summary>"mean ± std (n=N)" with 4 decimals.</summary>
@@ -258,11 +297,6 @@ public static class SummaryTables
     private static string Num4(double v) => v.ToString("0.0000", Inv);
 
     private static string Diff(double v) => double.IsNaN(v) ? "–" : v.ToString("+0.0000;-0.0000;0.0000", Inv);
-
-    private static string MdP(double p) => p < SignificanceLevel ? "**" + P(p) + "\\***" : P(p);
-
-    private static string HtmlP(double p) =>
-        p < SignificanceLevel ? "<td class=\"sig\"><b>" + P(p) + "*</b></td>" : "<td>" + P(p) + "</td>";
 
     private static string H(string s) => HtmlText(s);
 

@@ -56,6 +56,16 @@ public class CliTests
     public void TooManyImagesPerClassIsAOneLineError() =>
         AssertBadInput(Run("data", "info", "--per-class", "5000"), "--per-class");
 
+    /// <summary>The library names data options by their JSON names; the CLI shows the data flags, not a method's flag of the same JSON name.</summary>
+    [Theory]
+    [InlineData("error: --per-class 0 must be at least 1", "--per-class", "0")]
+    [InlineData("error: --noise-std -1 must be a finite number >= 0", "--noise-std", "-1")]
+    [InlineData("error: --classes 'horse' is not a class of mnist (shipped)", "--classes", "horse")]
+    [InlineData("error: --image-size 32 is only used with folder: and celeba: data", "--image-size", "32")]
+    [InlineData("error: --data 'nope:/x' is not a known data source", "--data", "nope:/x")]
+    public void DataOptionErrorsShowTheFlag(string expected, string flag, string value) =>
+        AssertBadInput(Run("data", "info", flag, value), expected);
+
     [Fact]
     public void TrainRefusesToOverwriteAnotherRunAndBadInputNeverDestroysIt()
     {

@@ -121,6 +121,8 @@ public class CelebAReaderTests
         using var t = MakeCelebA();
         AssertInputError(() => CelebAReader.IndexClasses(t.Path, new[] { "Black_Hair", "Red_Hair" }),
             "'Red_Hair'", "list_attr_celeba.txt", "Blond_Hair");
+        AssertInputError(() => CelebAReader.IndexClasses(t.Path, new[] { "Black_Hair", "black_hair" }),
+            "list_attr_celeba.txt", "attribute 'Black_Hair' is listed twice");
     }
 
     [Fact]

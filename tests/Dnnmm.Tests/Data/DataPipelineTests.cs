@@ -89,10 +89,12 @@ public class DataPipelineTests
         Assert.Equal(new[] { 1, 0 }, e.Images.Labels);
         Assert.Equal("3x64x64", e.Images.ShapeText);
         Assert.Contains("no list_eval_partition.txt", e.Describe());
-        AssertInputError(() => DataPipeline.Prepare(new DataOptions { Data = $"celeba:{c2.Path}", Classes = new[] { "Red_Hair" } }),
-            "--classes", "'Red_Hair'", "Wavy_Hair");
-        AssertInputError(() => DataPipeline.Prepare(new DataOptions { Data = $"celeba:{c2.Path}" }),
-            "--classes", "'Black_Hair' has no images");
+        AssertOptionError(() => DataPipeline.Prepare(new DataOptions { Data = $"celeba:{c2.Path}", Classes = new[] { "Red_Hair" } }),
+            "classes", "'Red_Hair' is not an attribute", "Wavy_Hair");
+        AssertOptionError(() => DataPipeline.Prepare(new DataOptions { Data = $"celeba:{c2.Path}", Classes = new[] { "Male", "male" } }),
+            "classes", "'Male' is given twice");
+        AssertOptionError(() => DataPipeline.Prepare(new DataOptions { Data = $"celeba:{c2.Path}" }),
+            "classes", "'Black_Hair' has no images");
     }
 
     [Theory]
@@ -163,20 +165,22 @@ public class DataPipelineTests
         using var t = MakeIdx(Cycle(10, 3));
         string data = $"idx:{t.Path}";
         PreparedData P(DataOptions o) => DataPipeline.Prepare(o);
-        AssertInputError(() => P(new DataOptions { Data = data, Alpha = 1.5 }), "--alpha 1.5 is outside [0, 1]");
-        AssertInputError(() => P(new DataOptions { Data = data, Alpha = -0.1 }), "--alpha -0.1 is outside [0, 1]");
-        AssertInputError(() => P(new DataOptions { Data = data, NoiseStd = -1 }), "--noise-std -1");
-        AssertInputError(() => P(new DataOptions { Data = data, PerClass = 0 }), "--per-class 0");
-        AssertInputError(() => P(new DataOptions { Data = data, PerClass = 4 }), $"--per-class 4: class '0' has only 3 images in {data}");
-        AssertInputError(() => P(new DataOptions { Data = data, Classes = new[] { "horse" } }),
-            $"--classes: no class 'horse' in {data} (classes: 0, 1, 2");
-        AssertInputError(() => P(new DataOptions { Data = data, Classes = Enumerable.Range(0, 11).Select(i => $"{i}").ToArray() }),
-            "--classes: 11 classes requested", "only 10");
-        AssertInputError(() => P(new DataOptions { Data = data, Classes = new[] { "1", "2", "1" } }), "--classes", "'1'", "twice");
-        AssertInputError(() => P(new DataOptions { Data = data, Classes = new[] { "1", "01" } }), "--classes", "twice");
-        AssertInputError(() => P(new DataOptions { Data = data, Split = "val" }), "--split 'val'");
-        AssertInputError(() => P(new DataOptions { Data = data, ImageSize = 32 }), "--image-size 32");
-        AssertInputError(() => P(new DataOptions { Data = "nope:/x" }), "'nope:/x'", DatasetSpec.ValidForms);
+        Assert.Equal("alpha 1.5 is outside [0, 1]", AssertOptionError(() => P(new DataOptions { Data = data, Alpha = 1.5 }), "alpha").Message);
+        AssertOptionError(() => P(new DataOptions { Data = data, Alpha = -0.1 }), "alpha", "-0.1 is outside [0, 1]");
+        AssertOptionError(() => P(new DataOptions { Data = data, NoiseStd = -1 }), "noiseStd", "-1 must be");
+        Assert.Equal("0 must be at least 1", AssertOptionError(() => P(new DataOptions { Data = data, PerClass = 0 }), "perClass").Detail);
+        AssertOptionError(() => P(new DataOptions { Data = data, PerClass = 4 }), "perClass", $"4 is too many: class '0' has only 3 images in {data}");
+        AssertOptionError(() => P(new DataOptions { Data = data, Classes = new[] { "horse" } }),
+            "classes", $"'horse' is not a class of {data} (classes: 0, 1, 2");
+        AssertOptionError(() => P(new DataOptions { Data = data, Classes = Enumerable.Range(0, 11).Select(i => $"{i}").ToArray() }),
+            "classes", "lists 11 classes", "only 10");
+        AssertOptionError(() => P(new DataOptions { Data = data, Classes = new[] { "1", "2", "1" } }), "classes", "'1' is given twice");
+        AssertOptionError(() => P(new DataOptions { Data = data, Classes = new[] { "1", "01" } }), "classes", "'1' is given twice");
+        AssertOptionError(() => P(new DataOptions { Data = data, Split = "val" }), "split", "'val' must be train or test");
+        AssertOptionError(() => P(new DataOptions { Data = data, ImageSize = 32 }), "imageSize", "32 is only used with folder:");
+        AssertOptionError(() => P(new DataOptions { Data = data, Seed = 3, Channels = 1 }), "channels", "1 is only used with folder:");
+        AssertOptionError(() => P(new DataOptions { Data = "nope:/x" }), "data", "'nope:/x'", DatasetSpec.ValidForms);
+        AssertOptionError(() => P(new DataOptions { Data = " " }), "data", "is empty");
         AssertInputError(() => P(new DataOptions { Data = data, Split = "test" }), "t10k-images-idx3-ubyte");
     }
 
@@ -187,13 +191,13 @@ public class DataPipelineTests
         foreach (var c in new[] { "airplane", "automobile" })
             WritePng(Path.Combine(t.Sub(c), "0.png"), 2, 2, (x, y) => (1, 1, 1));
         string data = $"folder:{t.Path}";
-        AssertInputError(() => DataPipeline.Prepare(new DataOptions { Data = data, Classes = new[] { "horse" } }),
-            $"--classes: no class 'horse' in {data} (classes: airplane, automobile)");
-        AssertInputError(() => DataPipeline.Prepare(new DataOptions { Data = data, Classes = new[] { "a", "b", "c" } }),
-            "--classes: 3 classes requested", "only 2");
-        AssertInputError(() => DataPipeline.Prepare(new DataOptions { Data = data, Channels = 2 }), "--channels 2");
-        AssertInputError(() => DataPipeline.Prepare(new DataOptions { Data = data, PerClass = 2000 }),
-            $"--per-class 2000: class 'airplane' has only 1 images in {data}");
+        AssertOptionError(() => DataPipeline.Prepare(new DataOptions { Data = data, Classes = new[] { "horse" } }),
+            "classes", $"'horse' is not a class of {data} (classes: airplane, automobile)");
+        AssertOptionError(() => DataPipeline.Prepare(new DataOptions { Data = data, Classes = new[] { "a", "b", "c" } }),
+            "classes", "lists 3 classes", "only 2");
+        AssertOptionError(() => DataPipeline.Prepare(new DataOptions { Data = data, Channels = 2 }), "channels", "2 must be 1 or 3");
+        AssertOptionError(() => DataPipeline.Prepare(new DataOptions { Data = data, PerClass = 2000 }),
+            "perClass", $"2000 is too many: class 'airplane' has only 1 images in {data}");
     }
 
     [Fact]

@@ -33,13 +33,13 @@ public class DatasetSpecTests
     [InlineData("mnistx")]
     public void UnknownSchemeNamesTheSpecAndTheValidForms(string text)
     {
-        AssertInputError(() => DatasetSpec.Parse(text), $"'{text}'", DatasetSpec.ValidForms);
+        AssertOptionError(() => DatasetSpec.Parse(text), "data", $"'{text}' is not a known data source", DatasetSpec.ValidForms);
     }
 
     [Fact]
     public void EmptyPathIsAnError()
     {
-        AssertInputError(() => DatasetSpec.Parse("idx:"), "'idx:'");
+        AssertOptionError(() => DatasetSpec.Parse("idx:"), "data", "'idx:' has no folder");
     }
 
     [Fact]

@@ -132,4 +132,15 @@ public class ImageFolderReaderTests
         var index = ImageFolderReader.IndexClasses(t.Path);
         AssertInputError(() => ImageFolderReader.Load(index, new[] { "horse" }), "'horse'", "classes: a");
     }
+
+    [Fact]
+    public void BadDecodingParametersNameTheDataOption()
+    {
+        using var t = new TempDir();
+        WritePng(Path.Combine(t.Sub("a"), "1.png"), 2, 2, (x, y) => (1, 1, 1));
+        var index = ImageFolderReader.IndexClasses(t.Path);
+        AssertOptionError(() => ImageFolderReader.Load(index, channels: 2), "channels", "2 must be 1 or 3");
+        AssertOptionError(() => ImageFolderReader.Load(index, resize: 0), "imageSize", "0 must be positive");
+        AssertOptionError(() => ImageFolderReader.Load(index, perClass: 0), "perClass", "0 must be positive");
+    }
 }

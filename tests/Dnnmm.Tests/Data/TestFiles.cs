@@ -154,4 +154,22 @@ internal static class TestFiles
 
     public static DnnmmInputException AssertInputError(Func<object?> func, params string[] mustContain) =>
         AssertInputError(() => { func(); }, mustContain);
+
+    /// <summary>
+    /// Asserts a one-line <see cref="OptionException"/> about the <see cref="Dnnmm.Data.DataOptions"/> option with JSON
+    /// name <paramref name="option"/> whose detail contains every given piece.
+    /// </summary>
+    public static OptionException AssertOptionError(Action action, string option, params string[] detailContains)
+    {
+        var e = Assert.Throws<OptionException>(action);
+        Assert.Equal(option, e.Option);
+        Assert.Equal(typeof(Dnnmm.Data.DataOptions), e.Scope);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.DoesNotContain('\r', e.Message);
+        foreach (var s in detailContains) Assert.Contains(s, e.Detail);
+        return e;
+    }
+
+    public static OptionException AssertOptionError(Func<object?> func, string option, params string[] detailContains) =>
+        AssertOptionError(() => { func(); }, option, detailContains);
 }

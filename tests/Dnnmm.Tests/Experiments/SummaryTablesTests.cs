@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Dnnmm.Experiments;
 
 namespace Dnnmm.Tests.Experiments;
@@ -87,6 +88,28 @@ public class SummaryTablesTests
         Assert.Contains("class=\"sig\"", html);
         Assert.Contains("<td>0.0625</td>", html);
         Assert.Contains("No finished runs yet.", SummaryTables.Html(Array.Empty<ResultRow>()));
+    }
+
+    [Fact]
+    public void MarkdownAndHtmlShowTheSameCellsAndMarks()
+    {
+        var rows = Grid();
+        rows.Add(Row("dynae", 0.01, 1, 0.8, ari: double.NaN));
+        // Metric tables' cells in order, as (alpha, text, best); "–" where a method has no runs.
+        var md = Regex.Matches(SummaryTables.Markdown(rows), @"^\| ([0-9.]+) \|((?: [^|\n]+ \|)+)$", RegexOptions.Multiline)
+            .Where(m => m.Value.Contains('±'))
+            .SelectMany(m => m.Groups[2].Value.Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(c => (m.Groups[1].Value, c.Trim('*'), c.StartsWith("**", StringComparison.Ordinal))))
+            .ToList();
+        var html = Regex.Matches(SummaryTables.Html(rows), @"<tr><th>([0-9.]+)</th>(.*)</tr>")
+            .SelectMany(m => Regex.Matches(m.Groups[2].Value, @"<td( class=""best"")?>(?:<b>)?([^<]*)(?:</b>)?</td>")
+                .Select(c => (m.Groups[1].Value, c.Groups[2].Value, c.Groups[1].Success)))
+            .ToList();
+        Assert.Equal(2 * 3 * 3 + 3, md.Count);
+        Assert.Contains(("0.01", "NaN ± 0.0000 (n=1)", false), md);
+        Assert.Contains(("0.1", "–", false), md);
+        Assert.Contains(("0.1", "0.9620 ± 0.0130 (n=5)", true), md);
+        Assert.Equal(md, html);
     }
 
     [Fact]
