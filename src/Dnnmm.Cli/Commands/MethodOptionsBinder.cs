@@ -36,11 +36,11 @@ public sealed class MethodOptionsBinder
     /// <summary>The dnnmm ablation shortcut (<see cref="DnnmmOptions.WithAblation"/>).</summary>
     public Option<string?> Ablation { get; }
 
-    /// <summary>The flag of an option of <paramref name="optionsType"/> by its JSON name, or null.</summary>
+    /// <summary>The flag of an option of the method options record <paramref name="optionsType"/> by its JSON name; null for another or no record (the caller then uses the kebab-case JSON name).</summary>
     public static string? FlagOf(Type? optionsType, string jsonName)
     {
-        var entries = optionsType is null ? MethodRegistry.All : MethodRegistry.All.Where(e => e.OptionsType == optionsType);
-        return entries.SelectMany(e => e.Options).FirstOrDefault(s => s.JsonName == jsonName)?.Flag;
+        if (optionsType is null) return null;
+        return MethodRegistry.All.Where(e => e.OptionsType == optionsType).SelectMany(e => e.Options).FirstOrDefault(s => s.JsonName == jsonName)?.Flag;
     }
 
     /// <summary>The help text: the methods that have the option (unless all do), the first one's help, and the defaults.</summary>
