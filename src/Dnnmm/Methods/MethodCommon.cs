@@ -32,6 +32,15 @@ public static class MethodCommon
             throw new DnnmmInputException($"images are {images.ShapeText} but the model was trained on {shape}");
     }
 
+    /// <summary>The N x K membership probabilities of images of the given shape, from a function of their tensor.</summary>
+    public static float[,] PredictProbabilities(ImageSet images, ImageShape shape, Func<Tensor, Tensor> probabilities)
+    {
+        CheckShape(images, shape);
+        using var x = ToTensor(images);
+        using var p = probabilities(x);
+        return TensorHelpers.ToMatrix(p);
+    }
+
     /// <summary>Applies <paramref name="f"/> to the rows of x in batches without gradients; the result is on the CPU.</summary>
     public static Tensor Map(Func<Tensor, Tensor> f, Tensor x, Device device, int batch = 500)
     {

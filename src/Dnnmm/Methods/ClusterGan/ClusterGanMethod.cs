@@ -14,24 +14,18 @@ namespace Dnnmm.Methods.ClusterGan;
 /// One epoch is one pass of the real images through the critic (a critic step per batch), with a
 /// generator and encoder step after every CriticSteps critic steps.
 /// </summary>
-public sealed class ClusterGanMethod : IClusteringMethod, ILatentEncoder, ISavableMethod
+public sealed class ClusterGanMethod(ClusterGanOptions options, int seed) : IClusteringMethod, ILatentEncoder, ISavableMethod
 {
     /// <summary>ClusterGAN as the runs layer sees it; flags --cg-*.</summary>
     public static readonly MethodEntry Entry = MethodEntry.For<ClusterGanOptions>("clustergan", "ClusterGAN (Mukherjee et al., AAAI 2019); ClusterGANss with labels",
         "clusterGan", "cg-", (o, seed) => new ClusterGanMethod(o, seed), (folder, o, _, seed) => Load(folder.Path, o, seed), generative: true);
 
-    private readonly ClusterGanOptions options;
-    private readonly int seed;
     private ClusterGanGenerator? generator;
     private ClusterGanConvNet? critic, encoder;
     private Device device = CPU;
     private KMeansResult? centroids;
     private SavedModelInfo? info;
 
-    public ClusterGanMethod(ClusterGanOptions options, int seed)
-    {
-        this.options = options; this.seed = seed;
-    }
 
     public string Name => "clustergan";
     public int Clusters => Info.Clusters;

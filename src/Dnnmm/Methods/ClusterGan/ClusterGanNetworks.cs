@@ -40,12 +40,7 @@ public sealed class ClusterGanGenerator : Module<Tensor, Tensor>
         ClusterGanInit.Apply(this, lastLinearXavier: false);
     }
 
-    public override Tensor forward(Tensor z)
-    {
-        using var h = project.forward(z);
-        using var grid = h.view(-1, baseChannels, baseSide, baseSide);
-        return upsample.forward(grid);
-    }
+    public override Tensor forward(Tensor z) => ConvStacks.ProjectAndUpsample(project, upsample, z, baseChannels, baseSide);
 }
 
 /// <summary>

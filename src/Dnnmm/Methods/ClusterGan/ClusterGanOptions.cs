@@ -18,8 +18,7 @@ public enum ClusterGanReadout
 /// </summary>
 public sealed record ClusterGanOptions : IMethodOptions
 {
-    /// <summary>Passes of the real images through the critic (one critic step per batch, a generator step every CriticSteps).</summary>
-    [Option("epochs", "passes of the real images through the critic", Shared = true, Min = 1)]
+    [Option("epochs", "passes of the real images through the critic (one critic step per batch, a generator step every CriticSteps)", Shared = true, Min = 1)]
     public int Epochs { get; init; } = 100;
     [Option("batch-size", "batch size of critic and generator steps", Min = 2)]
     public int BatchSize { get; init; } = 64;
@@ -29,41 +28,30 @@ public sealed record ClusterGanOptions : IMethodOptions
     public double Beta1 { get; init; } = 0.5;
     [Option("beta2", "Adam beta2", Min = 0, Max = 1, MaxExclusive = true)]
     public double Beta2 { get; init; } = 0.9;
-    /// <summary>dim(z_n).</summary>
     [Option("noise-dim", "dim(z_n)", Min = 1)]
     public int NoiseDim { get; init; } = 30;
-    /// <summary>z_n = NoiseStd * N(0, I).</summary>
     [Option("noise-std", "z_n = std * N(0, I)", Min = 0, MinExclusive = true)]
     public double NoiseStd { get; init; } = 0.1;
-    /// <summary>beta_n: weight of the mean squared error between z_n and E_n(G(z)).</summary>
-    [Option("beta-n", "weight of the z_n reconstruction (MSE)", Min = 0)]
+    [Option("beta-n", "beta_n: weight of the mean squared error between z_n and E_n(G(z))", Min = 0)]
     public double BetaN { get; init; } = 10;
-    /// <summary>beta_c: weight of the cross-entropy between E_c(G(z)) and the category of z_c.</summary>
-    [Option("beta-c", "weight of the z_c cross-entropy", Min = 0)]
+    [Option("beta-c", "beta_c: weight of the cross-entropy between E_c(G(z)) and the category of z_c", Min = 0)]
     public double BetaC { get; init; } = 10;
-    /// <summary>Critic steps per generator step.</summary>
     [Option("critic-steps", "critic steps per generator step", Min = 1)]
     public int CriticSteps { get; init; } = 5;
-    /// <summary>Weight of the WGAN-GP gradient penalty.</summary>
-    [Option("gp", "WGAN-GP gradient penalty weight", Min = 0)]
+    [Option("gp", "weight of the WGAN-GP gradient penalty", Min = 0)]
     public double GradientPenalty { get; init; } = 10;
-    /// <summary>Channels of the first convolution (64 in the official code; doubled per stage).</summary>
-    [Option("width", "channels of the first convolution", Min = 4, Max = 1024)]
+    [Option("width", "channels of the first convolution (64 in the official code; doubled per stage)", Min = 4, Max = 1024)]
     [JsonPropertyName("width")]
     public int NetworkWidth { get; init; } = 64;
-    /// <summary>Width of the fully connected hidden layer of G, D and E (1024 in the official code).</summary>
-    [Option("hidden", "width of the fully connected hidden layers", Min = 1)]
+    [Option("hidden", "width of the fully connected hidden layer of G, D and E (1024 in the official code)", Min = 1)]
     public int Hidden { get; init; } = 1024;
-    /// <summary>ClusterGANss: weight of the cross-entropy between E_c(x) and the label of labelled images (0 = ignore labels).</summary>
-    [Option("labelled-weight", "ClusterGANss: weight of the labelled images' cross-entropy on E_c (0 = ignore labels)", Min = 0)]
+    [Option("labelled-weight", "ClusterGANss: weight of the cross-entropy between E_c(x) and the label of labelled images (0 = ignore labels)", Min = 0)]
     public double LabelledWeight { get; init; } = 10;
-    /// <summary>Labelled images per generator step (ClusterGANss).</summary>
-    [Option("labelled-batch-size", "ClusterGANss: labelled images per generator step", Min = 1)]
+    [Option("labelled-batch-size", "labelled images per generator step (ClusterGANss)", Min = 1)]
     public int LabelledBatchSize { get; init; } = 32;
     [Option("readout", "clusters from kmeans (on the encoder output) or argmax (of E_c)")]
     public ClusterGanReadout Readout { get; init; } = ClusterGanReadout.Kmeans;
-    /// <summary>k-means++ starts of the k-means readout.</summary>
-    [Option("kmeans-restarts", "k-means++ starts of the kmeans readout", Min = 1)]
+    [Option("kmeans-restarts", "k-means++ starts of the k-means readout", Min = 1)]
     public int KMeansRestarts { get; init; } = 10;
     [Option("device", "cpu, cuda or cuda:N", Shared = true)]
     public string Device { get; init; } = "cpu";

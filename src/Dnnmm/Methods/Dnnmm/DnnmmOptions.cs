@@ -108,8 +108,7 @@ public sealed record DnnmmOptions : IMethodOptions
     /// </summary>
     [Option("balanced-e-step", "rescale each E step's memberships (Sinkhorn-Knopp) so that the images fill the components in proportion omega")]
     public bool BalancedEStep { get; init; } = true;
-    /// <summary>The schedule of the omega M step (the weights themselves live in <see cref="LatentMixture.Omega"/>).</summary>
-    [Option("omega", "omega M step schedule: epoch, running or fixed (uniform)")]
+    [Option("omega", "the schedule of the omega M step (the weights themselves live in Omega)")]
     public OmegaUpdate Omega { get; init; } = OmegaUpdate.Fixed;
     [Option("omega-floor", "lower bound of every omega_k (then renormalised), against collapse; below 1/K", Min = 0)]
     public double OmegaFloor { get; init; } = 0.02;

@@ -43,12 +43,7 @@ public sealed class ImageGenerator : Module<Tensor, Tensor>
     /// <summary>Multiply-accumulates of one forward pass for one sample (for GFLOP/s figures).</summary>
     public long MacsPerSample { get; }
 
-    public override Tensor forward(Tensor y)
-    {
-        using var h = project.forward(y);
-        using var grid = h.view(-1, baseChannels, baseSide, baseSide);
-        return upsample.forward(grid);
-    }
+    public override Tensor forward(Tensor y) => ConvStacks.ProjectAndUpsample(project, upsample, y, baseChannels, baseSide);
 }
 
 /// <summary>

@@ -16,23 +16,17 @@ namespace Dnnmm.Methods.DynAe;
 /// is DynAEss: centres start from the labelled images' class means (k-means refines them) and a
 /// cross-entropy between labelled images' q and their labels joins the phase-2 loss.
 /// </summary>
-public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMethod
+public sealed class DynAeMethod(DynAeOptions options, int seed) : IClusteringMethod, ILatentEncoder, ISavableMethod
 {
     /// <summary>DynAE as the runs layer sees it; flags --dynae-*.</summary>
     public static readonly MethodEntry Entry = MethodEntry.For<DynAeOptions>("dynae", "DynAE (Mrabah et al., Neural Networks 2020); DynAEss with labels",
         "dynAe", "dynae-", (o, seed) => new DynAeMethod(o, seed), (folder, o, _, seed) => Load(folder.Path, o, seed));
 
-    private readonly DynAeOptions options;
-    private readonly int seed;
     private DynAeAutoencoder? autoencoder;
     private Device device = CPU;
     private Tensor? centreEmbeddings;
     private SavedModelInfo? info;
 
-    public DynAeMethod(DynAeOptions options, int seed)
-    {
-        this.options = options; this.seed = seed;
-    }
 
     public string Name => "dynae";
     public int Clusters => Info.Clusters;
@@ -347,13 +341,7 @@ public sealed class DynAeMethod : IClusteringMethod, ILatentEncoder, ISavableMet
         return result;
     }
 
-    public float[,] PredictProbabilities(ImageSet images)
-    {
-        MethodCommon.CheckShape(images, Autoencoder.Shape);
-        using var x = MethodCommon.ToTensor(images);
-        using var q = SoftAssignment(x);
-        return TensorHelpers.ToMatrix(q);
-    }
+    public float[,] PredictProbabilities(ImageSet images) => MethodCommon.PredictProbabilities(images, Autoencoder.Shape, SoftAssignment);
 
     public int[] Predict(ImageSet images) => TensorHelpers.ArgmaxRows(PredictProbabilities(images));
 

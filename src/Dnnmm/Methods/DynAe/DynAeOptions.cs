@@ -20,29 +20,23 @@ public enum DynAeArchitecture
 /// </summary>
 public sealed record DynAeOptions : IMethodOptions
 {
-    /// <summary>Phase 1: epochs of autoencoder pretraining with adversarially constrained interpolation.</summary>
-    [Option("pretrain-epochs", "epochs of autoencoder pretraining (phase 1); --epochs sets the clustering epochs", Min = 0)]
+    [Option("pretrain-epochs", "phase 1: epochs of autoencoder pretraining with adversarially constrained interpolation; --epochs sets the clustering epochs", Min = 0)]
     public int PretrainEpochs { get; init; } = 50;
-    /// <summary>Phase 2: epochs of dynamic clustering at most (it stops earlier below StopFraction conflicted images).</summary>
-    [Option("epochs", "clustering epochs at most (phase 2)", Shared = true, Min = 1)]
+    [Option("epochs", "phase 2: epochs of dynamic clustering at most (it stops earlier when fewer than the stop fraction of images are conflicted)", Shared = true, Min = 1)]
     public int ClusterEpochs { get; init; } = 50;
     [Option("batch-size", "batch size", Min = 2)]
     public int BatchSize { get; init; } = 256;
-    /// <summary>Phase 1 Adam learning rate (the official 1e-4; Adam's other settings TensorFlow's defaults).</summary>
-    [Option("pretrain-lr", "Adam learning rate of pretraining", Min = 0, Max = 1, MinExclusive = true, MaxExclusive = true)]
+    [Option("pretrain-lr", "phase 1 Adam learning rate (the official 1e-4; Adam's other settings TensorFlow's defaults)", Min = 0, Max = 1, MinExclusive = true, MaxExclusive = true)]
     public double PretrainLearningRate { get; init; } = 1e-4;
-    /// <summary>Phase 2 SGD learning rate (the official SGD(0.001, momentum 0.9)).</summary>
-    [Option("lr", "SGD learning rate of the clustering phase", Min = 0, Max = 1, MinExclusive = true, MaxExclusive = true)]
+    [Option("lr", "phase 2 SGD learning rate (the official SGD(0.001, momentum 0.9))", Min = 0, Max = 1, MinExclusive = true, MaxExclusive = true)]
     public double LearningRate { get; init; } = 1e-3;
     [Option("momentum", "SGD momentum of the clustering phase", Min = 0, Max = 1, MaxExclusive = true)]
     public double Momentum { get; init; } = 0.9;
-    /// <summary>Hidden layer widths of the MLP encoder (the decoder mirrors them).</summary>
-    [Option("hidden", "hidden widths of the MLP encoder, comma-separated")]
+    [Option("hidden", "hidden layer widths of the MLP encoder, comma-separated (the decoder mirrors them)")]
     public int[] HiddenDims { get; init; } = { 500, 500, 2000 };
     [Option("embedding-dim", "embedding dimension", Min = 1)]
     public int EmbeddingDim { get; init; } = 10;
-    /// <summary>lambda: weight of the critic term in the autoencoder's phase-1 loss (the official 0.5).</summary>
-    [Option("acai-weight", "weight lambda of the critic term in pretraining", Min = 0)]
+    [Option("acai-weight", "lambda: weight of the critic term in the autoencoder's phase-1 loss (the official 0.5)", Min = 0)]
     public double AcaiWeight { get; init; } = 0.5;
     /// <summary>
     /// The interpolation coefficient alpha of phase 1, per image: true (default) alpha = 0.5 - |u - 0.5| in [0, 0.5]
@@ -60,37 +54,27 @@ public sealed record DynAeOptions : IMethodOptions
     /// </summary>
     [Option("augment", "random shifts and rotations of the training batches in both phases, as the official code")]
     public bool Augment { get; init; } = true;
-    /// <summary>Largest shift as a fraction of the width and height (official 0.1).</summary>
-    [Option("augment-shift", "largest shift, fraction of width and height", Min = 0, Max = 0.5, MaxExclusive = true)]
+    [Option("augment-shift", "largest shift as a fraction of the width and height (official 0.1)", Min = 0, Max = 0.5, MaxExclusive = true)]
     public double AugmentShift { get; init; } = 0.1;
-    /// <summary>Largest rotation in degrees (official 10).</summary>
-    [Option("augment-rotation", "largest rotation in degrees", Min = 0, Max = 180)]
+    [Option("augment-rotation", "largest rotation in degrees (official 10)", Min = 0, Max = 180)]
     public double AugmentRotation { get; init; } = 10;
-    /// <summary>gamma: weight of the reconstruction term in the phase-2 loss (the official 100).</summary>
-    [Option("gamma", "weight gamma of the reconstruction term in clustering", Min = 0)]
+    [Option("gamma", "gamma: weight of the reconstruction term in the phase-2 loss (the official 100)", Min = 0)]
     public double Gamma { get; init; } = 100;
-    /// <summary>kappa: beta1 = kappa / K, beta2 = beta1 / 2.</summary>
-    [Option("kappa", "kappa (beta1 = kappa / K, beta2 = beta1 / 2)", Min = 0, MinExclusive = true)]
+    [Option("kappa", "kappa: beta1 = kappa / K, beta2 = beta1 / 2", Min = 0, MinExclusive = true)]
     public double Kappa { get; init; } = 3;
-    /// <summary>Phase 2 stops when fewer than this fraction of the images are conflicted (the official tol 0.01).</summary>
-    [Option("stop-fraction", "stop when fewer than this fraction of images are conflicted", Min = 0, Max = 1, MaxExclusive = true)]
+    [Option("stop-fraction", "phase 2 stops when fewer than this fraction of the images are conflicted (the official tol 0.01)", Min = 0, Max = 1, MaxExclusive = true)]
     public double StopFraction { get; init; } = 0.01;
-    /// <summary>Phase-2 iterations between checks of the conflicted count (the official validate_interval 140).</summary>
-    [Option("check-interval", "clustering steps between checks of the conflicted count", Min = 1)]
+    [Option("check-interval", "phase-2 iterations between checks of the conflicted count (the official validate_interval 140)", Min = 1)]
     public int CheckInterval { get; init; } = 140;
-    /// <summary>k-means++ starts when the centroids are (re)computed (the official n_init 10).</summary>
-    [Option("kmeans-restarts", "k-means++ starts when centres are computed", Min = 1)]
+    [Option("kmeans-restarts", "k-means++ starts when the centroids are (re)computed (the official n_init 10)", Min = 1)]
     public int KMeansRestarts { get; init; } = 10;
-    /// <summary>DynAEss: weight of the cross-entropy between labelled images' soft assignments q and their labels (0 = ignore labels).</summary>
-    [Option("labelled-weight", "DynAEss: weight of the labelled images' cross-entropy on q (0 = ignore labels)", Min = 0)]
+    [Option("labelled-weight", "DynAEss: weight of the cross-entropy between labelled images' soft assignments q and their labels (0 = ignore labels)", Min = 0)]
     public double LabelledWeight { get; init; } = 1;
-    /// <summary>Labelled images per phase-2 step (DynAEss).</summary>
-    [Option("labelled-batch-size", "DynAEss: labelled images per clustering step", Min = 1)]
+    [Option("labelled-batch-size", "labelled images per phase-2 step (DynAEss)", Min = 1)]
     public int LabelledBatchSize { get; init; } = 64;
     [Option("arch", "autoencoder: mlp (official) or conv (for colour images)")]
     public DynAeArchitecture Architecture { get; init; } = DynAeArchitecture.Mlp;
-    /// <summary>Channels of the first convolution of the convolutional variant.</summary>
-    [Option("width", "channels of the first convolution (conv architecture)", Min = 4, Max = 1024)]
+    [Option("width", "channels of the first convolution of the convolutional variant", Min = 4, Max = 1024)]
     [JsonPropertyName("width")]
     public int NetworkWidth { get; init; } = 32;
     [Option("device", "cpu, cuda or cuda:N", Shared = true)]

@@ -8,13 +8,11 @@ namespace Dnnmm.Methods.KMeans;
 /// <summary>The k-means reference on raw pixels; every default in one place.</summary>
 public sealed record KMeansOptions : IMethodOptions
 {
-    /// <summary>k-means++ starts; the lowest inertia wins.</summary>
-    [Option("restarts", "k-means++ starts (the lowest inertia wins)", Min = 1)]
+    [Option("restarts", "k-means++ starts; the lowest inertia wins", Min = 1)]
     public int Restarts { get; init; } = 10;
     [Option("max-iter", "Lloyd iterations per start at most", Min = 1)]
     public int MaxIterations { get; init; } = 300;
-    /// <summary>Relative tolerance on the centroid shift (x mean per-pixel variance), as scikit-learn.</summary>
-    [Option("tolerance", "relative tolerance on the centroid shift (x mean per-pixel variance)", Min = 0)]
+    [Option("tolerance", "relative tolerance on the centroid shift (x mean per-pixel variance), as scikit-learn", Min = 0)]
     public double Tolerance { get; init; } = 1e-4;
 
     /// <summary>k-means reports a single "epoch".</summary>
@@ -32,21 +30,15 @@ public sealed record KMeansOptions : IMethodOptions
 /// k-means (k-means++ seeding, restarts, Lloyd iterations) on the flattened pixels. Unsupervised: the
 /// labels of labelled images are not used. Memberships are hard (one-hot); it cannot generate images.
 /// </summary>
-public sealed class KMeansMethod : IClusteringMethod, ISavableMethod
+public sealed class KMeansMethod(KMeansOptions options, int seed) : IClusteringMethod, ISavableMethod
 {
     /// <summary>k-means on the pixels as the runs layer sees it; flags --kmeans-*.</summary>
     public static readonly MethodEntry Entry = MethodEntry.For<KMeansOptions>("kmeans", "k-means on the pixels (reference)",
         "kMeans", "kmeans-", (o, seed) => new KMeansMethod(o, seed), (folder, o, _, seed) => Load(folder.Path, o, seed));
 
-    private readonly KMeansOptions options;
-    private readonly int seed;
     private KMeansResult? result;
     private SavedModelInfo? info;
 
-    public KMeansMethod(KMeansOptions options, int seed)
-    {
-        this.options = options; this.seed = seed;
-    }
 
     public string Name => "kmeans";
     public int Clusters => Result.K;

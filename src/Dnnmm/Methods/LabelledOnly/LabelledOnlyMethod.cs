@@ -16,11 +16,9 @@ public sealed record LabelledOnlyOptions : IMethodOptions
 
     [Option("epochs", "training epochs", Shared = true, Min = 1)]
     public int Epochs { get; init; } = DnnmmDefaults.Epochs;
-    /// <summary>Labelled images per step (DNN-MM's labelled minibatch).</summary>
-    [Option("labelled-batch-size", "labelled images per step", Shared = true, Min = 1)]
+    [Option("labelled-batch-size", "labelled images per step (DNN-MM's labelled minibatch)", Shared = true, Min = 1)]
     public int LabelledBatchSize { get; init; } = DnnmmDefaults.LabelledBatchSize;
-    /// <summary>Steps per epoch; 0 = as many as DNN-MM takes, ceil(unlabelled images / DNN-MM batch size), at least 1.</summary>
-    [Option("steps-per-epoch", "steps per epoch (0 = as many as DNN-MM takes)", Min = 0)]
+    [Option("steps-per-epoch", "steps per epoch; 0 = as many as DNN-MM takes, ceil(unlabelled images / DNN-MM batch size), at least 1", Min = 0)]
     public int StepsPerEpoch { get; init; } = 0;
     [Option("lr", "Adam learning rate", Shared = true, Min = 0, Max = 1, MinExclusive = true, MaxExclusive = true)]
     public double LearningRate { get; init; } = DnnmmDefaults.LearningRate;
@@ -28,8 +26,7 @@ public sealed record LabelledOnlyOptions : IMethodOptions
     public double Beta1 { get; init; } = DnnmmDefaults.Beta1;
     [Option("beta2", "Adam beta2", Shared = true, Min = 0, Max = 1, MaxExclusive = true)]
     public double Beta2 { get; init; } = DnnmmDefaults.Beta2;
-    /// <summary>Channels of the first convolution (doubled per stage), as DNN-MM's --width.</summary>
-    [Option("width", "channels of the first convolution (network width)", Shared = true, Min = 4, Max = 1024)]
+    [Option("width", "channels of the first convolution (doubled per stage), as DNN-MM's --width", Shared = true, Min = 4, Max = 1024)]
     [JsonPropertyName("width")]
     public int NetworkWidth { get; init; } = DnnmmDefaults.NetworkWidth;
     [Option("device", "cpu, cuda or cuda:N", Shared = true)]
@@ -55,22 +52,16 @@ public sealed record LabelledOnlyOptions : IMethodOptions
 }
 
 /// <summary>A classifier trained on the labelled images only; clusters = argmax of its softmax.</summary>
-public sealed class LabelledOnlyMethod : IClusteringMethod, ISavableMethod
+public sealed class LabelledOnlyMethod(LabelledOnlyOptions options, int seed) : IClusteringMethod, ISavableMethod
 {
     /// <summary>The labelled-only reference as the runs layer sees it; it shares DNN-MM's flags of the same meaning.</summary>
     public static readonly MethodEntry Entry = MethodEntry.For<LabelledOnlyOptions>("labelled-only", "DNN-MM's encoder trained on the labelled images only (reference)",
         "labelledOnly", "", (o, seed) => new LabelledOnlyMethod(o, seed), (folder, o, _, seed) => Load(folder.Path, o, seed));
 
-    private readonly LabelledOnlyOptions options;
-    private readonly int seed;
     private ConvNet? net;
     private Device device = CPU;
     private SavedModelInfo? info;
 
-    public LabelledOnlyMethod(LabelledOnlyOptions options, int seed)
-    {
-        this.options = options; this.seed = seed;
-    }
 
     public string Name => "labelled-only";
     public int Clusters => Info.Clusters;
@@ -137,13 +128,7 @@ public sealed class LabelledOnlyMethod : IClusteringMethod, ISavableMethod
         return TensorHelpers.ArgmaxRows(p);
     }
 
-    public float[,] PredictProbabilities(ImageSet images)
-    {
-        MethodCommon.CheckShape(images, Info.Shape);
-        using var x = MethodCommon.ToTensor(images);
-        using var p = Probabilities(x);
-        return TensorHelpers.ToMatrix(p);
-    }
+    public float[,] PredictProbabilities(ImageSet images) => MethodCommon.PredictProbabilities(images, Info.Shape, Probabilities);
 
     public int[] Predict(ImageSet images) => TensorHelpers.ArgmaxRows(PredictProbabilities(images));
 
