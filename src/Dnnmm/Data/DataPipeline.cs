@@ -1,5 +1,4 @@
 using System.Globalization;
-using Dnnmm.Infrastructure;
 
 namespace Dnnmm.Data;
 

@@ -1,4 +1,3 @@
-using Dnnmm.Infrastructure;
 namespace Dnnmm.Data;
 
 public enum DatasetKind

@@ -1,6 +1,5 @@
 using Dnnmm.Methods;
 using Dnnmm.Infrastructure;
-using Dnnmm.Runs;
 using Dnnmm.Experiments;
 using static Dnnmm.Tests.Cli.CliRunner;
 

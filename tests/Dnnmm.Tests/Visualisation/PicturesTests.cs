@@ -4,7 +4,6 @@ using Dnnmm.Infrastructure;
 using Dnnmm.Data;
 using Dnnmm.Methods;
 using Dnnmm.Methods.Dnnmm;
-using Dnnmm.Runs;
 using Dnnmm.Visualisation;
 
 namespace Dnnmm.Tests.Visualisation;

@@ -1,4 +1,3 @@
-using static TorchSharp.torch;
 using TorchSharp.Modules;
 using Dnnmm.Methods;
 using Dnnmm.Methods.ClusterGan;

@@ -1,4 +1,3 @@
-using static TorchSharp.torch;
 using Dnnmm.Infrastructure;
 using Dnnmm.Methods;
 using Dnnmm.Methods.Dnnmm;

@@ -1,4 +1,3 @@
-using static TorchSharp.torch;
 using Dnnmm.Methods;
 using Dnnmm.Methods.DynAe;
 using static Dnnmm.Tests.Methods.NetworkAssert;
