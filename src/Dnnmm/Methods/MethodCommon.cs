@@ -73,7 +73,7 @@ public static class MethodCommon
 
     /// <summary>
     /// Adds ACC, ARI and NMI of <paramref name="pred"/> against the monitoring labels, under names with the given suffix
-    /// ("acc" + suffix ...), and ACC on the unlabelled images alone ("acc_unlabelled" + suffix) when some are labelled.
+    /// ("acc" + suffix ...), and ACC, ARI and NMI on the unlabelled images alone ("acc_unlabelled" + suffix, ...) when some are labelled.
     /// Does nothing without monitoring labels.
     /// </summary>
     public static void AddScores(IDictionary<string, double> values, int[]? truth, int[] pred, int[] knownLabels, string suffix = "")
@@ -83,7 +83,10 @@ public static class MethodCommon
         values["acc" + suffix] = s.Acc; values["ari" + suffix] = s.Ari; values["nmi" + suffix] = s.Nmi;
         var unl = Enumerable.Range(0, truth.Length).Where(i => knownLabels[i] < 0).ToArray();
         if (unl.Length > 0 && unl.Length < truth.Length)
-            values["acc_unlabelled" + suffix] = ClusteringMetrics.Accuracy(unl.Select(i => truth[i]).ToArray(), unl.Select(i => pred[i]).ToArray());
+        {
+            var u = ClusteringMetrics.Score(unl.Select(i => truth[i]).ToArray(), unl.Select(i => pred[i]).ToArray());
+            values["acc_unlabelled" + suffix] = u.Acc; values["ari_unlabelled" + suffix] = u.Ari; values["nmi_unlabelled" + suffix] = u.Nmi;
+        }
     }
 
     public static void Check(bool ok, string message)

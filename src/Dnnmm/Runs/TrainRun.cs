@@ -4,9 +4,25 @@ using Dnnmm.Methods;
 
 namespace Dnnmm.Runs;
 
-/// <summary>The final figures of a run.</summary>
+/// <summary>
+/// The final figures of a run (summary.json): ACC/ARI/NMI on every training image, on the unlabelled ones only (null when
+/// none or all are labelled), and on the held-out test images when the run has them (null otherwise); the mean latent
+/// log-likelihood (DNN-MM); the learned omega next to the true class proportions of the training images.
+/// </summary>
 public sealed record TrainSummary(string Method, int Epochs, double Seconds, double? Acc, double? Ari, double? Nmi,
-    double? LogLikelihood, float[] Omega, string OutDir);
+    double? LogLikelihood, float[] Omega, string OutDir)
+{
+    public double? AccUnlabelled { get; init; }
+    public double? AriUnlabelled { get; init; }
+    public double? NmiUnlabelled { get; init; }
+    public double? AccTest { get; init; }
+    public double? AriTest { get; init; }
+    public double? NmiTest { get; init; }
+    /// <summary>Test images scored (0 without a test split).</summary>
+    public int TestImages { get; init; }
+    /// <summary>The share of each class among the training images (what a learned omega should approach).</summary>
+    public float[] ClassProportions { get; init; } = Array.Empty<float>();
+}
 
 /// <summary>
 /// Training, loading and inspecting runs in run folders (<see cref="RunFolder"/>), for any registered method
@@ -95,9 +111,22 @@ public static class TrainRun
         var last = rows.LastOrDefault();
         double? Get(string k) => last is not null && last.Values.TryGetValue(k, out var v) ? v : null;
         var summary = new TrainSummary(o.Method, last?.Epoch ?? 0, rows.Sum(r => r.Seconds), Get("acc"), Get("ari"), Get("nmi"),
-            Get("log_likelihood"), last?.Omega ?? Array.Empty<float>(), Path.GetFullPath(outDir));
+            Get("log_likelihood"), last?.Omega ?? Array.Empty<float>(), Path.GetFullPath(outDir))
+        {
+            AccUnlabelled = Get("acc_unlabelled"), AriUnlabelled = Get("ari_unlabelled"), NmiUnlabelled = Get("nmi_unlabelled"),
+            ClassProportions = ClassProportions(data.Images),
+        };
         folder.WriteSummary(summary);
         return summary;
+    }
+
+    /// <summary>The share of each class among the images.</summary>
+    public static float[] ClassProportions(ImageSet images)
+    {
+        var p = new float[images.ClassNames.Length];
+        foreach (int y in images.Labels) p[y]++;
+        for (int k = 0; k < p.Length; k++) p[k] /= Math.Max(1, images.Count);
+        return p;
     }
 
     /// <summary>A PNG with one row of <paramref name="perCluster"/> generated samples per cluster.</summary>
