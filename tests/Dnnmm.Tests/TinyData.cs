@@ -27,6 +27,14 @@ public static class TinyData
         return new ImageSet(px, labels, Enumerable.Range(0, classes).Select(c => $"c{c}").ToArray(), 1, side, side, "tiny");
     }
 
+    /// <summary>The first sizes[c] images of each class c of <see cref="Make"/> (an imbalanced set).</summary>
+    public static ImageSet Imbalanced(params int[] sizes)
+    {
+        var all = Make(sizes.Length, sizes.Max());
+        var seen = new int[sizes.Length];
+        return all.Subset(Enumerable.Range(0, all.Count).Where(i => seen[all.Labels[i]]++ < sizes[all.Labels[i]]).ToList());
+    }
+
     public static bool[] Labelled(ImageSet s, int perClass)
     {
         var seen = new int[s.ClassNames.Length];

@@ -30,8 +30,12 @@ public sealed class MethodOptionsBinder
                 f.Targets.Add((e, s));
             }
         foreach (var f in flags.Values) f.Option.Description = Describe(f);
+        Variant = new Option<string?>("--variant") { Description = $"dnnmm: {string.Join(" or ", DnnmmOptions.Variants)} (paper: the paper as written — literal EM with the E step of eq 3, closed-form omega, no balancing, floor or warm-up); options given with it override it" };
         Ablation = new Option<string?>("--ablation") { Description = $"dnnmm shortcut: {string.Join(", ", DnnmmOptions.Ablations)} (labelled-only: encoder on labelled images only; no-gan: no adversarial or consistency term)" };
     }
+
+    /// <summary>The dnnmm variant (<see cref="DnnmmOptions.ForVariant"/>): the defaults the other dnnmm flags apply to.</summary>
+    public Option<string?> Variant { get; }
 
     /// <summary>The dnnmm ablation shortcut (<see cref="DnnmmOptions.WithAblation"/>).</summary>
     public Option<string?> Ablation { get; }
@@ -58,6 +62,7 @@ public sealed class MethodOptionsBinder
     public void AddTo(Command c)
     {
         foreach (var f in flags.Values) c.Add(f.Option);
+        c.Add(Variant);
         c.Add(Ablation);
     }
 
@@ -75,7 +80,8 @@ public sealed class MethodOptionsBinder
             foreach (var (entry, spec) in f.Targets)
                 patch[entry.Name][spec.JsonName] = OptionSchema.Parse(spec.Type, text, spec.Flag);
         }
-        var result = entries.ToDictionary(e => e.Name, e => OptionSchema.With(e.Defaults(), patch[e.Name]));
+        IMethodOptions Base(MethodEntry e) => e.OptionsType == typeof(DnnmmOptions) ? DnnmmOptions.ForVariant(p.GetValue(Variant)) : e.Defaults();
+        var result = entries.ToDictionary(e => e.Name, e => OptionSchema.With(Base(e), patch[e.Name]));
         if (result.TryGetValue("dnnmm", out var d) && d is DnnmmOptions dnnmm)
             result["dnnmm"] = dnnmm.WithAblation(p.GetValue(Ablation));
         return result;

@@ -38,6 +38,27 @@ public enum MembershipInit
     Auto,
 }
 
+/// <summary>Where omega starts before the first M step.</summary>
+public enum OmegaInit
+{
+    /// <summary>omega_k = 1/K.</summary>
+    Uniform,
+    /// <summary>
+    /// From the data at hand: the class shares of the labelled images (a stratified subset has the classes' proportions),
+    /// else the cluster shares of the warm-up's k-means memberships, else uniform.
+    /// </summary>
+    Data,
+}
+
+/// <summary>Which memberships the omega M step counts.</summary>
+public enum OmegaStatistics
+{
+    /// <summary>The posterior of eq 3 under the current omega (what EM counts), even when the E step's memberships are balanced.</summary>
+    Posterior,
+    /// <summary>The E step's memberships as the likelihood term uses them (balanced ones when the E step is balanced).</summary>
+    EStep,
+}
+
 /// <summary>The discriminator's loss.</summary>
 public enum GanLoss
 {
@@ -110,6 +131,12 @@ public sealed record DnnmmOptions : IMethodOptions
     public bool BalancedEStep { get; init; } = true;
     [Option("omega", "the schedule of the omega M step (the weights themselves live in Omega)")]
     public OmegaUpdate Omega { get; init; } = OmegaUpdate.Fixed;
+    [Option("omega-init", "where omega starts: uniform, or data (labelled class shares; k-means cluster shares without labels)")]
+    public OmegaInit OmegaInit { get; init; } = OmegaInit.Uniform;
+    [Option("omega-from", "memberships the omega M step counts: posterior (eq 3) or e-step (the balanced ones when the E step is balanced)")]
+    public OmegaStatistics OmegaFrom { get; init; } = OmegaStatistics.EStep;
+    [Option("omega-prior", "Dirichlet concentration a of a prior on omega (MAP M step adds a - 1 to every count; 1 = none)", Min = 1)]
+    public double OmegaPrior { get; init; } = 1;
     [Option("omega-floor", "lower bound of every omega_k (then renormalised), against collapse; below 1/K", Min = 0)]
     public double OmegaFloor { get; init; } = 0.02;
     [Option("omega-momentum", "step size of the running omega update", Min = 0, Max = 1, MinExclusive = true)]
@@ -127,6 +154,25 @@ public sealed record DnnmmOptions : IMethodOptions
 
     /// <summary>The ablations of the paper's evaluation: labelled-only (encoder on labelled images only), no-gan (no adversarial or consistency term).</summary>
     public static readonly string[] Ablations = { "none", "labelled-only", "no-gan" };
+
+    /// <summary>The variants: default (this record's defaults), paper (the paper as written, for reference).</summary>
+    public static readonly string[] Variants = { "default", "paper" };
+
+    /// <summary>
+    /// The options of a variant. paper: the paper as written — the E step of eq 3 over the whole data set before each
+    /// epoch's M steps (literal EM), omega in closed form (eq 11-13) from those memberships, starting uniform, no balancing,
+    /// no floor or prior, no warm-up.
+    /// </summary>
+    public static DnnmmOptions ForVariant(string? variant) => variant switch
+    {
+        null or "" or "default" => new DnnmmOptions(),
+        "paper" => new DnnmmOptions
+        {
+            EStep = EStepSchedule.Epoch, BalancedEStep = false, Omega = OmegaUpdate.Epoch, OmegaInit = OmegaInit.Uniform,
+            OmegaFrom = OmegaStatistics.Posterior, OmegaPrior = 1, OmegaFloor = 0, Init = MembershipInit.None, WarmupEpochs = 0,
+        },
+        var v => throw new OptionException("variant", $"'{v}' is not one of: {string.Join(", ", Variants)}"),
+    };
 
     /// <summary>These options with an ablation applied (<see cref="Ablations"/>).</summary>
     public DnnmmOptions WithAblation(string? ablation) => ablation switch

@@ -48,6 +48,7 @@ public sealed class MinMaxEmTrainer : IDisposable
             ctx.Log?.Invoke($"resumed from epoch {Epoch} (learning rate {LearningRate:g3})");
         }
         int[]? initial = InitialMemberships(data, ctx);
+        if (!ctx.Resume) InitialiseOmega(data, initial);
         byte[] lastGood = Snapshot();
 
         while (Epoch < options.Epochs)
@@ -68,6 +69,23 @@ public sealed class MinMaxEmTrainer : IDisposable
             ctx.Folder?.WriteCheckpoint(lastGood);
             ctx.OnEpoch?.Invoke(new EpochReport(epoch, options.Epochs, sw.Elapsed.TotalSeconds, values, model.Mixture.OmegaArray()));
         }
+    }
+
+    /// <summary>
+    /// omega before the first M step (<see cref="DnnmmOptions.OmegaInit"/>): uniform, or the shares of the labelled classes, or
+    /// of the k-means clusters of the warm-up, so that a run on imbalanced data does not start from equal class sizes.
+    /// </summary>
+    private void InitialiseOmega(TrainingSet data, int[]? initial)
+    {
+        if (options.OmegaInit != OmegaInit.Data || options.Omega == OmegaUpdate.Fixed) return;
+        var counts = new double[model.Info.Clusters];
+        if (data.Labelled.Length > 0) counts = (double[])data.LabelledCounts.Clone();
+        else if (initial is not null) foreach (int i in data.Unlabelled) counts[initial[i]]++;
+        else return;
+        using var t = tensor(counts, dtype: ScalarType.Float32, device: model.Device);
+        using var none = zeros(counts.Length, device: model.Device);
+        using var omega = Objective.ClosedFormOmega(t, none, (int)counts.Sum(), 0, options.OmegaPrior);
+        model.Mixture.SetOmega(omega, options.OmegaFloor);
     }
 
     /// <summary>A loss turned NaN/inf: back to the last good epoch with half the learning rate, at most <see cref="MaxRestarts"/> times.</summary>
@@ -153,7 +171,7 @@ public sealed class MinMaxEmTrainer : IDisposable
                 Tensor? fake = options.Lambda2 > 0 || options.Lambda1 > 0 ? model.G.forward(y) : null;
                 if (options.Lambda2 > 0 && !DiscriminatorStep(batch, fake!, w, sums)) return null;
                 if (!EncoderGeneratorStep(batch, y, w, fake, unlabelledWeight, sums)) return null;
-                omegaStep.Add(batch.Gamma);
+                omegaStep.Add(batch.OmegaGamma ?? batch.Gamma);
                 ctx.OnStep?.Invoke(step + 1, steps, Stats.Averages(sums, step + 1));
             }
             omegaStep.EndOfEpoch();
@@ -176,6 +194,8 @@ public sealed class MinMaxEmTrainer : IDisposable
         public Tensor? Classes { get; init; }
         /// <summary>The memberships gamma of the unlabelled images (eq 3), set by the E step; null while not known.</summary>
         public Tensor? Gamma { get; set; }
+        /// <summary>The memberships the omega M step counts when they differ from <see cref="Gamma"/> (the unbalanced posterior).</summary>
+        public Tensor? OmegaGamma { get; set; }
         public Tensor Real => Unlabelled is null ? Labelled! : Labelled is null ? Unlabelled : cat(new[] { Unlabelled, Labelled }, 0);
     }
 
@@ -226,7 +246,12 @@ public sealed class MinMaxEmTrainer : IDisposable
         {
             var zu = model.E.forward(batch.Unlabelled);
             if (batch.Gamma is null)
-                using (no_grad()) batch.Gamma = EStep(zu.detach());
+                using (no_grad())
+                {
+                    batch.Gamma = EStep(zu.detach());
+                    if (options.BalancedEStep && options.OmegaFrom == OmegaStatistics.Posterior && options.Omega != OmegaUpdate.Fixed)
+                        batch.OmegaGamma = model.Mixture.Posterior(zu.detach());
+                }
             var lik = Objective.LikelihoodTerm(model.Mixture, zu, batch.Gamma);
             objective = objective + lik.mul(unlabelledWeight);
             sums["likelihood"] += lik.item<float>();
@@ -307,7 +332,7 @@ public sealed class MinMaxEmTrainer : IDisposable
             if (options.Omega == OmegaUpdate.Epoch) { gammaSum.add_(batchSum); return; }
             int nUnl = data.Unlabelled.Length;
             var est = Objective.ClosedFormOmega(batchSum.mul((double)nUnl / gamma.shape[0]),
-                tensor(data.LabelledCounts, dtype: ScalarType.Float32, device: model.Device), nUnl, data.Labelled.Length);
+                tensor(data.LabelledCounts, dtype: ScalarType.Float32, device: model.Device), nUnl, data.Labelled.Length, options.OmegaPrior);
             var next = model.Mixture.Omega.mul(1 - options.OmegaMomentum).add(est.mul(options.OmegaMomentum));
             model.Mixture.SetOmega(next, options.OmegaFloor);
         }
@@ -316,7 +341,7 @@ public sealed class MinMaxEmTrainer : IDisposable
         {
             if (options.Omega != OmegaUpdate.Epoch || data.Unlabelled.Length + data.Labelled.Length == 0) return;
             using var counts = tensor(data.LabelledCounts, dtype: ScalarType.Float32, device: model.Device);
-            using var omega = Objective.ClosedFormOmega(gammaSum, counts, data.Unlabelled.Length, data.Labelled.Length);
+            using var omega = Objective.ClosedFormOmega(gammaSum, counts, data.Unlabelled.Length, data.Labelled.Length, options.OmegaPrior);
             model.Mixture.SetOmega(omega, options.OmegaFloor);
         }
 

@@ -75,11 +75,14 @@ public static class Objective
     }
 
     /// <summary>
-    /// The M step for omega in closed form (eq 11 and 13): omega_k = (sum_n gamma_nk + sum_m 1[z_m = k]) / (N + M).
+    /// The M step for omega in closed form (eq 11 and 13): omega_k = (sum_n gamma_nk + sum_m 1[z_m = k]) / (N + M); with a
+    /// Dirichlet(a) prior the MAP estimate (sum_n gamma_nk + sum_m 1[z_m = k] + a - 1) / (N + M + K (a - 1)).
     /// </summary>
-    public static Tensor ClosedFormOmega(Tensor gammaSum, Tensor labelledCounts, int unlabelled, int labelled)
+    public static Tensor ClosedFormOmega(Tensor gammaSum, Tensor labelledCounts, int unlabelled, int labelled, double prior = 1)
     {
         using var total = gammaSum.add(labelledCounts);
-        return total.div((double)Math.Max(1, unlabelled + labelled));
+        if (prior == 1) return total.div((double)Math.Max(1, unlabelled + labelled));
+        using var smoothed = total.add(prior - 1);
+        return smoothed.div(unlabelled + labelled + gammaSum.shape[0] * (prior - 1));
     }
 }

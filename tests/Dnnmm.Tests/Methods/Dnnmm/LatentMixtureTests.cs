@@ -111,6 +111,18 @@ public class LatentMixtureTests
     }
 
     [Fact]
+    public void BalancedPosteriorUnderANonUniformOmegaKeepsColumnSumsAtNOmega()
+    {
+        using var m = TwoComponents(0.8f);
+        using var z = tensor(new float[] { 0, 0, 0.5f, 0, 1, 0, 1.5f, 0, 2, 0 }, new long[] { 5, 2 });
+        using var g = m.BalancedPosterior(z, iterations: 60);
+        var col = g.sum(dim: 0).data<float>().ToArray();
+        Assert.Equal(4.0, col[0], 3); // N omega = 5 * 0.8, not N / K
+        Assert.Equal(1.0, col[1], 3);
+        Assert.All(g.sum(dim: 1).data<float>().ToArray(), r => Assert.Equal(1.0, r, 5));
+    }
+
+    [Fact]
     public void BalancedPosteriorLeavesAnAlreadyBalancedPosteriorAlone()
     {
         using var m = TwoComponents(0.5f);

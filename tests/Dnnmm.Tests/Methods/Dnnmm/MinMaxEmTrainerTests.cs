@@ -49,6 +49,45 @@ public class MinMaxEmTrainerTests
     }
 
     [Fact]
+    public void LearnedOmegaRecoversImbalancedProportions()
+    {
+        // 32 / 16 / 8 images, 2 labelled per class (labelled shares far from the truth): omega learns from the posterior.
+        var data = TinyData.Imbalanced(32, 16, 8);
+        var truth = new[] { 32 / 56.0, 16 / 56.0, 8 / 56.0 };
+        var o = Tiny(8) with { OmegaInit = OmegaInit.Uniform, OmegaFrom = OmegaStatistics.Posterior, BalancedEStep = true, OmegaFloor = 0 };
+        var reports = new List<EpochReport>();
+        using var m = new DnnmmMethod(o, 1);
+        m.Fit(new FitInput(data, TinyData.Labelled(data, 2)), new FitContext { MonitorLabels = data.Labels, OnEpoch = reports.Add });
+        var omega = reports[^1].Omega!;
+        Assert.True(omega.Select((w, k) => Math.Abs(w - truth[k])).Max() < 0.06, $"omega {string.Join(", ", omega)} vs {string.Join(", ", truth)}");
+    }
+
+    [Fact]
+    public void OmegaInitFromDataStartsAtTheLabelledShares()
+    {
+        var data = TinyData.Imbalanced(24, 12, 6);
+        // A running M step with a negligible step size leaves omega where it started.
+        var o = Tiny(1) with { OmegaInit = OmegaInit.Data, OmegaFloor = 0, Omega = OmegaUpdate.Running, OmegaMomentum = 1e-6 };
+        var reports = new List<EpochReport>();
+        using var m = new DnnmmMethod(o, 1);
+        // 4 / 2 / 1 labelled: the shares 4/7, 2/7, 1/7 are where omega starts.
+        var labelled = data.Labels.Select((y, i) => i < 21 && new[] { 4, 2, 1 }[y] > data.Labels.Take(i).Count(v => v == y)).ToArray();
+        m.Fit(new FitInput(data, labelled), new FitContext { OnEpoch = reports.Add });
+        Assert.Equal(new[] { 4 / 7f, 2 / 7f, 1 / 7f }, reports[^1].Omega!, (a, b) => Math.Abs(a - b) < 0.02);
+    }
+
+    [Fact]
+    public void ThePaperVariantIsTheLiteralAlgorithm()
+    {
+        var p = DnnmmOptions.ForVariant("paper");
+        Assert.Equal((EStepSchedule.Epoch, false, OmegaUpdate.Epoch, OmegaInit.Uniform, OmegaStatistics.Posterior),
+            (p.EStep, p.BalancedEStep, p.Omega, p.OmegaInit, p.OmegaFrom));
+        Assert.Equal((MembershipInit.None, 0, 0.0, 1.0), (p.Init, p.WarmupEpochs, p.OmegaFloor, p.OmegaPrior));
+        Assert.Equal(new DnnmmOptions(), DnnmmOptions.ForVariant("default"));
+        Assert.Equal("variant", Assert.Throws<OptionException>(() => DnnmmOptions.ForVariant("nope")).Option);
+    }
+
+    [Fact]
     public void SameSeedGivesTheSameMetrics()
     {
         var (a, ma) = Train(Tiny(2), seed: 4);

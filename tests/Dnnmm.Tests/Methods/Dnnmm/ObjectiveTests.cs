@@ -69,4 +69,18 @@ public class ObjectiveTests
         using var w = Objective.ClosedFormOmega(gammaSum, counts, 4, 2);
         Assert.Equal(new[] { 0.5f, 0.5f }, w.data<float>().ToArray());
     }
+
+    [Fact]
+    public void ClosedFormOmegaWithADirichletPriorAddsPseudoCounts()
+    {
+        // a = 3 adds 2 to each of the K = 2 counts: (3 + 0 + 2, 1 + 2 + 2) / (4 + 2 + 4) = (0.5, 0.5); (1 + 2, 0 + 2) / (1 + 4)
+        using var gammaSum = tensor(new[] { 3f, 1f });
+        using var counts = tensor(new[] { 0f, 2f });
+        using var w = Objective.ClosedFormOmega(gammaSum, counts, 4, 2, prior: 3);
+        Assert.Equal(new[] { 0.5f, 0.5f }, w.data<float>().ToArray());
+        using var g1 = tensor(new[] { 1f, 0f });
+        using var none = zeros(2);
+        using var w1 = Objective.ClosedFormOmega(g1, none, 1, 0, prior: 3);
+        Assert.Equal(new[] { 0.6f, 0.4f }, w1.data<float>().ToArray(), (a, b) => Math.Abs(a - b) < 1e-6);
+    }
 }
