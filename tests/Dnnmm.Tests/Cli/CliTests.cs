@@ -110,6 +110,7 @@ public class CliTests
         var s = Run("sample", "--model", run, "--cluster", "1", "--n", "9", "--out", png2);
         Assert.True(s.Code == 0, s.Err);
         using (var bmp = SKBitmap.Decode(png2)) Assert.Equal(3 * 56 + 4 * 2, bmp.Width);
+        Assert.Matches(@"samples of cluster 1 \(1, ω 0\.\d{3}\)", s.Out); // the cluster's learned weight
         AssertBadInput(Run("sample", "--model", run, "--cluster", "5", "--out", png2), "--cluster");
 
         // a finished run resumes to the same state without training again
