@@ -215,8 +215,8 @@ public static class ExperimentRunner
             rows.Add(new ResultRow(c.Dataset.Name, classes, c.Method.Name, c.Alpha, c.Seed,
                 s.Acc ?? double.NaN, s.Ari ?? double.NaN, s.Nmi ?? double.NaN, s.LogLikelihood, s.Seconds, hash)
             {
-                AccUnlabelled = s.AccUnlabelled, AriUnlabelled = s.AriUnlabelled, NmiUnlabelled = s.NmiUnlabelled,
-                AccTest = s.AccTest, AriTest = s.AriTest, NmiTest = s.NmiTest,
+                Unlabelled = Scores.Of(s.AccUnlabelled, s.AriUnlabelled, s.NmiUnlabelled),
+                Test = Scores.Of(s.AccTest, s.AriTest, s.NmiTest),
                 // A summary.json written before these keys existed has none of them.
                 Omega = s.Omega ?? Array.Empty<float>(), ClassProportions = s.ClassProportions ?? Array.Empty<float>(),
             });

@@ -12,7 +12,12 @@ public enum ScoredImages
 }
 
 /// <summary>ACC, ARI and NMI of one run on one set of images (NaN where a score is missing).</summary>
-public readonly record struct Scores(double Acc, double Ari, double Nmi);
+public readonly record struct Scores(double Acc, double Ari, double Nmi)
+{
+    /// <summary>The scores where there is an ACC (a missing ARI or NMI is NaN), else null.</summary>
+    public static Scores? Of(double? acc, double? ari, double? nmi) =>
+        acc is double a ? new Scores(a, ari ?? double.NaN, nmi ?? double.NaN) : null;
+}
 
 /// <summary>
 /// One finished run of an experiment grid: one row of results.csv.
@@ -30,13 +35,9 @@ public sealed record ResultRow(string Dataset, string Classes, string Method, do
     double Acc, double Ari, double Nmi, double? LogLikelihood, double Seconds, string OptionsHash)
 {
     /// <summary>Scores on the unlabelled training images only; null when none or all are labelled, or in an old results.csv.</summary>
-    public double? AccUnlabelled { get; init; }
-    public double? AriUnlabelled { get; init; }
-    public double? NmiUnlabelled { get; init; }
+    public Scores? Unlabelled { get; init; }
     /// <summary>Scores on the held-out test images; null when the run had no test split.</summary>
-    public double? AccTest { get; init; }
-    public double? AriTest { get; init; }
-    public double? NmiTest { get; init; }
+    public Scores? Test { get; init; }
     /// <summary>The learned mixture weights omega_k (empty for a method without them).</summary>
     public float[] Omega { get; init; } = Array.Empty<float>();
     /// <summary>The share of each class among the training images (empty in an old results.csv).</summary>
@@ -49,10 +50,9 @@ public sealed record ResultRow(string Dataset, string Classes, string Method, do
     public Scores? On(ScoredImages images) => images switch
     {
         ScoredImages.All => new Scores(Acc, Ari, Nmi),
-        ScoredImages.Unlabelled when AccUnlabelled is double a => new Scores(a, AriUnlabelled ?? double.NaN, NmiUnlabelled ?? double.NaN),
-        ScoredImages.Unlabelled when Alpha == 0 => new Scores(Acc, Ari, Nmi),
-        ScoredImages.Test when AccTest is double a => new Scores(a, AriTest ?? double.NaN, NmiTest ?? double.NaN),
-        _ => null,
+        ScoredImages.Unlabelled when Unlabelled is null && Alpha == 0 => new Scores(Acc, Ari, Nmi),
+        ScoredImages.Unlabelled => Unlabelled,
+        _ => Test,
     };
 
     /// <summary>Equal when every field is, the weight lists compared element by element.</summary>
@@ -62,8 +62,6 @@ public sealed record ResultRow(string Dataset, string Classes, string Method, do
 
     public override int GetHashCode() => Fields().GetHashCode();
 
-    private (string, string, string, double, int, double, double, double, double?, double, string,
-        (double?, double?, double?, double?, double?, double?)) Fields() =>
-        (Dataset, Classes, Method, Alpha, Seed, Acc, Ari, Nmi, LogLikelihood, Seconds, OptionsHash,
-            (AccUnlabelled, AriUnlabelled, NmiUnlabelled, AccTest, AriTest, NmiTest));
+    private (string, string, string, double, int, double, double, double, double?, double, string, Scores?, Scores?) Fields() =>
+        (Dataset, Classes, Method, Alpha, Seed, Acc, Ari, Nmi, LogLikelihood, Seconds, OptionsHash, Unlabelled, Test);
 }

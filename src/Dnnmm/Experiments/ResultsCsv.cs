@@ -42,7 +42,7 @@ public static class ResultsCsv
                 Csv.Field(r.Dataset), Csv.Field(r.Classes), Csv.Field(r.Method), Num(r.Alpha),
                 r.Seed.ToString(CultureInfo.InvariantCulture), Num(r.Acc), Num(r.Ari), Num(r.Nmi), Num(r.LogLikelihood),
                 Num(r.Seconds), Csv.Field(r.OptionsHash),
-                Num(r.AccUnlabelled), Num(r.AriUnlabelled), Num(r.NmiUnlabelled), Num(r.AccTest), Num(r.AriTest), Num(r.NmiTest),
+                Num(r.Unlabelled?.Acc), Num(r.Unlabelled?.Ari), Num(r.Unlabelled?.Nmi), Num(r.Test?.Acc), Num(r.Test?.Ari), Num(r.Test?.Nmi),
                 List(r.Omega), List(r.ClassProportions),
             };
             sb.AppendJoin(',', fields).Append('\n');
@@ -94,8 +94,8 @@ public static class ResultsCsv
                 Double(f[5], "acc", line, source), Double(f[6], "ari", line, source), Double(f[7], "nmi", line, source),
                 Opt("log_likelihood"), Double(f[9], "seconds", line, source), f[10])
             {
-                AccUnlabelled = Opt("acc_unlabelled"), AriUnlabelled = Opt("ari_unlabelled"), NmiUnlabelled = Opt("nmi_unlabelled"),
-                AccTest = Opt("acc_test"), AriTest = Opt("ari_test"), NmiTest = Opt("nmi_test"),
+                Unlabelled = Scores.Of(Opt("acc_unlabelled"), Opt("ari_unlabelled"), Opt("nmi_unlabelled")),
+                Test = Scores.Of(Opt("acc_test"), Opt("ari_test"), Opt("nmi_test")),
                 Omega = Weights("omega"), ClassProportions = Weights("class_proportions"),
             });
         }

@@ -89,8 +89,8 @@ public static class SummaryTables
         ArgumentNullException.ThrowIfNull(rows);
         var list = rows.ToList();
         var sets = new List<ScoredImages>();
-        if (list.Any(r => r.AccUnlabelled is not null)) sets.Add(ScoredImages.Unlabelled);
-        if (list.Any(r => r.AccTest is not null)) sets.Add(ScoredImages.Test);
+        if (list.Any(r => r.Unlabelled is not null)) sets.Add(ScoredImages.Unlabelled);
+        if (list.Any(r => r.Test is not null)) sets.Add(ScoredImages.Test);
         sets.Add(ScoredImages.All);
         return sets;
     }

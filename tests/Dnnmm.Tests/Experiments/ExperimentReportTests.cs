@@ -86,8 +86,8 @@ public class ExperimentReportTests
     {
         var rows = Rows().Select(r => r with
         {
-            AccUnlabelled = r.Acc - 0.02, AriUnlabelled = r.Ari - 0.02, NmiUnlabelled = r.Nmi - 0.02,
-            AccTest = r.Dataset == "fashion" ? null : r.Acc - 0.03,
+            Unlabelled = new Scores(r.Acc - 0.02, r.Ari - 0.02, r.Nmi - 0.02),
+            Test = r.Dataset == "fashion" ? null : new Scores(r.Acc - 0.03, double.NaN, double.NaN),
             Omega = r.Method == "dnnmm" ? new[] { 0.4f, 0.6f } : Array.Empty<float>(), ClassProportions = new[] { 0.5f, 0.5f },
         }).ToList();
         using var dir = new TempDir();

@@ -33,9 +33,9 @@ public class ExperimentRunnerTests : IDisposable
         Assert.Contains(ExperimentRunner.Pictures(c, Dir("a")), p => p.Path.EndsWith(ExperimentRunner.LabelledSamplesPng, StringComparison.Ordinal));
         // Every run (alpha > 0) has scores on its unlabelled images alone, no test scores (no test split), and the
         // true class proportions (16 + 16 images); DNN-MM rows carry the learned omega, k-means rows none.
-        Assert.All(first.Rows, r => Assert.InRange(r.AccUnlabelled!.Value, 0.0, 1.0));
-        Assert.All(first.Rows, r => Assert.NotNull(r.NmiUnlabelled));
-        Assert.All(first.Rows, r => Assert.Null(r.AccTest));
+        Assert.All(first.Rows, r => Assert.InRange(r.Unlabelled!.Value.Acc, 0.0, 1.0));
+        Assert.All(first.Rows, r => Assert.InRange(r.Unlabelled!.Value.Nmi, 0.0, 1.0));
+        Assert.All(first.Rows, r => Assert.Null(r.Test));
         Assert.All(first.Rows, r => Assert.Equal(new[] { 0.5f, 0.5f }, r.ClassProportions));
         Assert.All(first.Rows.Where(r => r.Method == "dnnmm"), r => Assert.InRange(r.Omega.Sum(), 0.999, 1.001));
         Assert.All(first.Rows.Where(r => r.Method == "kmeans"), r => Assert.Empty(r.Omega));

@@ -12,7 +12,7 @@ public class ResultsCsvTests
         new("odd, \"name\"\nnext", "a,b", "m\"x", 1e-7, -3, 0, -0.5, 1, double.NegativeInfinity, 1e10, ""),
         new("imb5", "0;1;2;3;4", "dnnmm", 0.1, 3, 0.97, 0.93, 0.91, -13.5, 60, "0123456789ab")
         {
-            AccUnlabelled = 0.9712345678901, AriUnlabelled = 0.92, NmiUnlabelled = 0.9, AccTest = 0.96, AriTest = 0.915, NmiTest = 0.89,
+            Unlabelled = new Scores(0.9712345678901, 0.92, 0.9), Test = new Scores(0.96, 0.915, 0.89),
             Omega = new[] { 0.5f, 0.26f, 0.13f, 0.07f, 0.04f }, ClassProportions = new[] { 1000f / 1937, 500f / 1937, 250f / 1937, 125f / 1937, 62f / 1937 },
         },
     };
@@ -58,15 +58,15 @@ public class ResultsCsvTests
         var rows = ResultsCsv.Parse(OldHeader + "\nmnist5,0;1;2;3;4,dnnmm,0.1,1,0.98,0.96,0.95,-14.5,120,abc\n", "old.csv");
         var r = Assert.Single(rows);
         Assert.Equal(new ResultRow("mnist5", "0;1;2;3;4", "dnnmm", 0.1, 1, 0.98, 0.96, 0.95, -14.5, 120, "abc"), r);
-        Assert.Null(r.AccUnlabelled);
-        Assert.Null(r.NmiTest);
+        Assert.Null(r.Unlabelled);
+        Assert.Null(r.Test);
         Assert.Empty(r.Omega);
         Assert.Empty(r.ClassProportions);
         // A file with only some of the later columns reads too.
         var some = ResultsCsv.Parse(OldHeader + ",acc_unlabelled,omega\nm,c,dnnmm,0.1,1,0.9,0.8,0.7,,12,h,0.85,0.5;0.5\n", "some.csv");
-        Assert.Equal(0.85, some[0].AccUnlabelled);
+        Assert.Equal(new Scores(0.85, double.NaN, double.NaN), some[0].Unlabelled);
         Assert.Equal(new[] { 0.5f, 0.5f }, some[0].Omega);
-        Assert.Null(some[0].AccTest);
+        Assert.Null(some[0].Test);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public class ResultsCsvTests
         Assert.Equal(a, b);
         Assert.Equal(a.GetHashCode(), b.GetHashCode());
         Assert.NotEqual(a, a with { Omega = new[] { 0.5f, 0.26f, 0.13f, 0.07f, 0.05f } });
-        Assert.NotEqual(a, a with { AccTest = null });
+        Assert.NotEqual(a, a with { Test = null });
     }
 
     [Fact]

@@ -122,8 +122,8 @@ public class SummaryTablesTests
         ResultRow R(string method, double alpha, int seed, double acc, double? unlabelled, double? test, float[] omega) =>
             Row(method, alpha, seed, acc, dataset: "imb3") with
             {
-                AccUnlabelled = unlabelled, AriUnlabelled = unlabelled - 0.1, NmiUnlabelled = unlabelled - 0.2,
-                AccTest = test, AriTest = test - 0.1, NmiTest = test - 0.2,
+                Unlabelled = Scores.Of(unlabelled, unlabelled - 0.1, unlabelled - 0.2),
+                Test = Scores.Of(test, test - 0.1, test - 0.2),
                 Omega = omega, ClassProportions = new[] { 0.55f, 0.3f, 0.15f },
             };
         return new List<ResultRow>
