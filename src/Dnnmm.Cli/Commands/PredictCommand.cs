@@ -8,7 +8,7 @@ public static class PredictCommand
 {
     public static Command Build()
     {
-        var cmd = new Command("predict", "cluster and membership probabilities of every image, as CSV");
+        var cmd = new Command("predict", "cluster, membership probabilities and (for a mixture model such as dnnmm) log-likelihood of every image, as CSV");
         var data = new DataOptionsBinder();
         var model = new Option<string>("--model") { Description = "run folder of a trained model (any --method)", Required = true };
         var outFile = new Option<string>("--out") { Description = "CSV file to write", Required = true };
@@ -20,9 +20,12 @@ public static class PredictCommand
             using var method = TrainRun.LoadMethod(p.GetValue(model)!, p.GetValue(device)!);
             var prepared = DataPipeline.Prepare(data.Read(p));
             var probs = method.PredictProbabilities(prepared.Images);
+            // log p(x) under the model, like scikit-learn's score_samples, where the method is a mixture density.
+            var logLik = (method as IMixtureModel)?.ScoreSamples(prepared.Images);
             int n = probs.GetLength(0), k = probs.GetLength(1);
             var sb = new StringBuilder("index,class,cluster");
             for (int j = 0; j < k; j++) sb.Append(",p_").Append(j);
+            if (logLik is not null) sb.Append(",log_likelihood");
             sb.Append('\n');
             var pred = new int[n];
             for (int i = 0; i < n; i++)
@@ -32,12 +35,14 @@ public static class PredictCommand
                 pred[i] = best;
                 sb.Append(i).Append(',').Append(prepared.Images.ClassNames[prepared.Images.Labels[i]]).Append(',').Append(best);
                 for (int j = 0; j < k; j++) sb.Append(',').Append(probs[i, j].ToString("G6", CultureInfo.InvariantCulture));
+                if (logLik is not null) sb.Append(',').Append(logLik[i].ToString("G8", CultureInfo.InvariantCulture));
                 sb.Append('\n');
             }
             AtomicFile.WriteAllText(p.GetValue(outFile)!, sb.ToString());
             var s = ClusteringMetrics.Score(prepared.Images.Labels, pred);
             p.InvocationConfiguration.Output.WriteLine(
-                FormattableString.Invariant($"{n} images -> {p.GetValue(outFile)}  (against the dataset's classes: ACC {s.Acc:F4} ARI {s.Ari:F4} NMI {s.Nmi:F4})"));
+                FormattableString.Invariant($"{n} images -> {p.GetValue(outFile)}  (against the dataset's classes: ACC {s.Acc:F4} ARI {s.Ari:F4} NMI {s.Nmi:F4}") +
+                (logLik is null || n == 0 ? ")" : FormattableString.Invariant($"; mean log-likelihood {logLik.Average():F4})")));
             return 0;
         });
         return cmd;

@@ -1,3 +1,4 @@
+using Dnnmm.Visualisation;
 
 namespace Dnnmm.Cli.Commands;
 
@@ -24,7 +25,10 @@ public static class SampleCommand
             var px = method.Sample(p.GetValue(cluster), count, p.GetValue(seed));
             var png = ImageGrid.ToPng(px, count, info.Channels, info.Height, info.Width, (int)Math.Ceiling(Math.Sqrt(count)));
             AtomicFile.WriteAllBytes(p.GetValue(outFile)!, png);
-            p.InvocationConfiguration.Output.WriteLine($"{count} samples of cluster {p.GetValue(cluster)} ({info.ClassNames[Math.Clamp(p.GetValue(cluster), 0, info.Clusters - 1)]}) -> {p.GetValue(outFile)}");
+            int k = p.GetValue(cluster);
+            // The cluster's learned weight, where the method is a mixture model (DNN-MM).
+            string weight = method is IMixtureModel mm ? ", " + GenerativePictures.OmegaText(mm.Omega[k]) : "";
+            p.InvocationConfiguration.Output.WriteLine($"{count} samples of cluster {k} ({info.ClassNames[Math.Clamp(k, 0, info.Clusters - 1)]}{weight}) -> {p.GetValue(outFile)}");
             return 0;
         });
         return cmd;

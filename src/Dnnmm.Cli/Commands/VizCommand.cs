@@ -138,7 +138,8 @@ public static class VizCommand
                 throw new DnnmmInputException($"--model {dir}: a '{m.Name}' model cannot generate images (dnnmm and clustergan can)");
             var png = GenerativePictures.SamplesGrid(m, i.Channels, i.Height, i.Width, i.ClassNames, per, p.GetValue(seed));
             AtomicFile.WriteAllBytes(p.GetValue(outFile)!, png);
-            p.InvocationConfiguration.Output.WriteLine($"{i.Clusters} clusters x {per} samples -> {p.GetValue(outFile)}");
+            string weights = m is IMixtureModel mm ? $" (rows labelled with omega: {string.Join(", ", mm.Omega.Select(GenerativePictures.OmegaText))})" : "";
+            p.InvocationConfiguration.Output.WriteLine($"{i.Clusters} clusters x {per} samples -> {p.GetValue(outFile)}{weights}");
             return 0;
         });
         return cmd;

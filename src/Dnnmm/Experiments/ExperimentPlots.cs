@@ -5,9 +5,11 @@ namespace Dnnmm.Experiments;
 
 /// <summary>
 /// Plots of an experiment grid: per dataset and metric (ACC, ARI, NMI) one PNG of the metric against alpha, one line
-/// with markers per method and error bars of the std over seeds. The alphas sit at equally spaced positions labelled
-/// with their values (as in the paper's figures), and the methods are shifted a little sideways so that their error
-/// bars do not hide each other.
+/// with markers per method and error bars of the std over seeds, on the images the dataset's tables lead with (the
+/// unlabelled images only where the runs have such scores, else all images; <see cref="SummaryTables.ScoredSets"/>),
+/// and one of ACC on the test images where the runs have them. The title names the images. The alphas sit at equally
+/// spaced positions labelled with their values (as in the paper's figures), and the methods are shifted a little
+/// sideways so that their error bars do not hide each other.
 /// </summary>
 public static class ExperimentPlots
 {
@@ -15,40 +17,48 @@ public static class ExperimentPlots
     public static readonly IReadOnlyList<(string Name, string Suffix)> Metrics = new[] { ("ACC", "acc"), ("ARI", "ari"), ("NMI", "nmi") };
 
     /// <summary>
-    /// Writes <c>&lt;dataset&gt;-acc.png</c>, <c>-ari.png</c> and <c>-nmi.png</c> per dataset into
-    /// <paramref name="folder"/> (created when missing; characters not allowed in file names become '_') and returns
-    /// their paths, datasets in first-appearance order. No rows: no files.
+    /// Writes <c>&lt;dataset&gt;-acc.png</c>, <c>-ari.png</c> and <c>-nmi.png</c> per dataset (on its leading images),
+    /// and <c>-acc-test.png</c> where it has test scores, into <paramref name="folder"/> (created when missing;
+    /// characters not allowed in file names become '_') and returns their paths, datasets in first-appearance order.
+    /// No rows: no files.
     /// </summary>
     public static IReadOnlyList<string> Write(IEnumerable<ResultRow> rows, string folder, int width = 640, int height = 440)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(folder);
-        var cells = SummaryTables.Summarise(rows);
+        var list = rows.ToList();
+        var cells = SummaryTables.Summarise(list);
         var paths = new List<string>();
         foreach (var dataset in SummaryTables.FirstAppearance(cells.Select(c => c.Dataset)).Keys)
         {
             var mine = cells.Where(c => c.Dataset == dataset).ToList();
-            foreach (var (name, suffix) in Metrics)
+            var sets = SummaryTables.ScoredSets(list.Where(r => r.Dataset == dataset));
+            var plots = Metrics.Select(m => (m.Name, m.Suffix, Images: sets[0])).ToList();
+            if (sets.Contains(ScoredImages.Test)) plots.Add(("ACC", "acc-test", ScoredImages.Test));
+            foreach (var (name, suffix, images) in plots)
             {
                 string path = Path.Combine(folder, FileStem(dataset) + "-" + suffix + ".png");
-                AtomicFile.WriteAllBytes(path, Png(mine, dataset, name, width, height));
+                AtomicFile.WriteAllBytes(path, Png(mine, dataset, name, width, height, images));
                 paths.Add(path);
             }
         }
         return paths;
     }
 
-    /// <summary>One metric ("ACC", "ARI" or "NMI") of one dataset's cells against alpha, as PNG bytes.</summary>
-    public static byte[] Png(IReadOnlyList<SummaryCell> cells, string dataset, string metric, int width = 640, int height = 440)
+    /// <summary>One metric ("ACC", "ARI" or "NMI") on <paramref name="images"/> of one dataset's cells against alpha, as PNG bytes.</summary>
+    public static byte[] Png(IReadOnlyList<SummaryCell> cells, string dataset, string metric, int width = 640, int height = 440,
+        ScoredImages images = ScoredImages.All)
     {
         ArgumentNullException.ThrowIfNull(cells);
-        Func<SummaryCell, MeanStd> get = metric switch
+        Func<ScoreSummary, MeanStd> metricOf = metric switch
         {
             "ACC" => c => c.Acc,
             "ARI" => c => c.Ari,
             "NMI" => c => c.Nmi,
             _ => throw new ArgumentException($"metric '{metric}': must be ACC, ARI or NMI", nameof(metric)),
         };
+        // NaN (no point) where a cell has no scores on these images.
+        MeanStd get(SummaryCell c) => c.On(images) is { } s ? metricOf(s) : new MeanStd(double.NaN, 0);
         var mine = cells.Where(c => c.Dataset == dataset).ToList();
         var alphas = mine.Select(c => c.Alpha).Distinct().Order().ToList();
         var methods = SummaryTables.FirstAppearance(mine.Select(c => c.Method)).Keys.ToList();
@@ -76,9 +86,9 @@ public static class ExperimentPlots
             drawn.Add((x, y.Select((v, i) => v + err[i]).ToArray()));
             drawn.Add((x, y.Select((v, i) => v - err[i]).ToArray()));
         }
-        plot.Title($"{dataset}: {metric} against alpha", 15);
+        plot.Title($"{dataset}: {metric} on {SummaryTables.Short(images)} against alpha", 15);
         plot.XLabel("alpha (labelled fraction)", 12);
-        plot.YLabel(metric, 12);
+        plot.YLabel($"{metric} ({SummaryTables.Short(images)})", 12);
         plot.Axes.Bottom.SetTicks(alphas.Select((_, i) => (double)i).ToArray(), alphas.Select(SummaryTables.Alpha).ToArray());
         plot.Axes.SetLimitsX(-0.5, Math.Max(0, alphas.Count - 1) + 0.5);
         if (drawn.Count > 0)

@@ -46,6 +46,8 @@ public static class ExperimentRunner
     public const string ReportFile = "report.html";
     public const string TsneClassPng = "tsne-class.png";
     public const string TsneClusterPng = "tsne-cluster.png";
+    /// <summary>The picture cell's samples, one row per cluster labelled with its class and (DNN-MM) learned omega_k.</summary>
+    public const string LabelledSamplesPng = "samples-labelled.png";
 
     public static ExperimentOutcome Run(ExperimentConfig config, string outDir, Shard shard, string command, bool force,
         ExperimentHooks? hooks = null)
@@ -211,7 +213,13 @@ public static class ExperimentRunner
             var s = new RunFolder(dir).ReadSummary<TrainSummary>();
             string classes = o.Data.Classes is { } cl ? string.Join(";", cl) : "all";
             rows.Add(new ResultRow(c.Dataset.Name, classes, c.Method.Name, c.Alpha, c.Seed,
-                s.Acc ?? double.NaN, s.Ari ?? double.NaN, s.Nmi ?? double.NaN, s.LogLikelihood, s.Seconds, hash));
+                s.Acc ?? double.NaN, s.Ari ?? double.NaN, s.Nmi ?? double.NaN, s.LogLikelihood, s.Seconds, hash)
+            {
+                Unlabelled = Scores.Of(s.AccUnlabelled, s.AriUnlabelled, s.NmiUnlabelled),
+                Test = Scores.Of(s.AccTest, s.AriTest, s.NmiTest),
+                // A summary.json written before these keys existed has none of them.
+                Omega = s.Omega ?? Array.Empty<float>(), ClassProportions = s.ClassProportions ?? Array.Empty<float>(),
+            });
         }
         return rows;
     }
@@ -240,8 +248,12 @@ public static class ExperimentRunner
         {
             string dir = Path.Combine(outDir, c.RelativeDir);
             string where = $"{c.Dataset.Name}, alpha {a.ToString("0.####", CultureInfo.InvariantCulture)}, seed {c.Seed}";
+            // The labelled samples where the cell has them (rows named, with omega_k for a mixture model), else the run's own.
+            bool labelled = File.Exists(Path.Combine(dir, LabelledSamplesPng));
             foreach (var (file, what) in new[] { (TsneClusterPng, "t-SNE of the latent space, coloured by cluster"),
-                         (TsneClassPng, "t-SNE of the latent space, coloured by true class"), (RunFolder.SamplesFile, "generated samples, one row per cluster") })
+                         (TsneClassPng, "t-SNE of the latent space, coloured by true class"),
+                         labelled ? (LabelledSamplesPng, "generated samples, one row per cluster (with its learned omega_k where the method has one)")
+                                  : (RunFolder.SamplesFile, "generated samples, one row per cluster") })
             {
                 string p = Path.Combine(dir, file);
                 if (File.Exists(p)) list.Add(new ReportPicture($"{c.Method.Name}: {what} ({where})", p));
@@ -255,6 +267,10 @@ public static class ExperimentRunner
 
     private static void WritePictures(IClusteringMethod m, PreparedData data, string dir, ExperimentCell cell, Action<string>? log)
     {
+        var img = data.Images;
+        if (m.CanSample)
+            AtomicFile.WriteAllBytes(Path.Combine(dir, LabelledSamplesPng),
+                GenerativePictures.SamplesGrid(m, img.Channels, img.Height, img.Width, img.ClassNames, seed: cell.Seed));
         if (m is not ILatentEncoder) return;
         try
         {

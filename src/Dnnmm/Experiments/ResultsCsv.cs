@@ -6,14 +6,22 @@ namespace Dnnmm.Experiments;
 
 /// <summary>
 /// results.csv of an experiment grid: one <see cref="ResultRow"/> per line, invariant culture, doubles written
-/// round-trip ("R"), an empty field for a null log-likelihood, RFC-4180 quoting where a field needs it.
+/// round-trip ("R"), an empty field for a null score or log-likelihood, omega and the class proportions as ';'-joined
+/// lists, RFC-4180 quoting where a field needs it. The columns added after the first version (unlabelled-only and
+/// test scores, omega, class proportions) come last; a file without them still reads, with nulls and empty lists.
 /// </summary>
 public static class ResultsCsv
 {
-    /// <summary>The header line, exactly.</summary>
-    public const string Header = "dataset,classes,method,alpha,seed,acc,ari,nmi,log_likelihood,seconds,options_hash";
+    /// <summary>The columns every results.csv has, in the order of the first version.</summary>
+    private static readonly string[] Required =
+        "dataset,classes,method,alpha,seed,acc,ari,nmi,log_likelihood,seconds,options_hash".Split(',');
 
-    private static readonly int FieldCount = Header.Split(',').Length;
+    /// <summary>The columns added since, which an older file may lack.</summary>
+    private static readonly string[] Optional =
+        "acc_unlabelled,ari_unlabelled,nmi_unlabelled,acc_test,ari_test,nmi_test,omega,class_proportions".Split(',');
+
+    /// <summary>The header line that <see cref="Write"/> writes, exactly.</summary>
+    public static readonly string Header = string.Join(",", Required.Concat(Optional));
 
     /// <summary>Writes the header and the rows to <paramref name="path"/> (atomically, '\n' line ends, UTF-8).</summary>
     public static void Write(string path, IEnumerable<ResultRow> rows)
@@ -29,25 +37,24 @@ public static class ResultsCsv
         var sb = new StringBuilder(Header).Append('\n');
         foreach (var r in rows)
         {
-            sb.Append(Csv.Field(r.Dataset)).Append(',')
-              .Append(Csv.Field(r.Classes)).Append(',')
-              .Append(Csv.Field(r.Method)).Append(',')
-              .Append(Num(r.Alpha)).Append(',')
-              .Append(r.Seed.ToString(CultureInfo.InvariantCulture)).Append(',')
-              .Append(Num(r.Acc)).Append(',')
-              .Append(Num(r.Ari)).Append(',')
-              .Append(Num(r.Nmi)).Append(',')
-              .Append(r.LogLikelihood is double ll ? Num(ll) : "").Append(',')
-              .Append(Num(r.Seconds)).Append(',')
-              .Append(Csv.Field(r.OptionsHash)).Append('\n');
+            var fields = new[]
+            {
+                Csv.Field(r.Dataset), Csv.Field(r.Classes), Csv.Field(r.Method), Num(r.Alpha),
+                r.Seed.ToString(CultureInfo.InvariantCulture), Num(r.Acc), Num(r.Ari), Num(r.Nmi), Num(r.LogLikelihood),
+                Num(r.Seconds), Csv.Field(r.OptionsHash),
+                Num(r.Unlabelled?.Acc), Num(r.Unlabelled?.Ari), Num(r.Unlabelled?.Nmi), Num(r.Test?.Acc), Num(r.Test?.Ari), Num(r.Test?.Nmi),
+                List(r.Omega), List(r.ClassProportions),
+            };
+            sb.AppendJoin(',', fields).Append('\n');
         }
         return sb.ToString();
     }
 
     /// <summary>
-    /// Reads a file written by <see cref="Write"/> (quoted fields, CRLF line ends and a missing last line end are
-    /// accepted). Throws a one-line <see cref="DnnmmInputException"/> naming the file and line when the file is missing
-    /// or malformed: wrong header, wrong number of fields, a number that does not parse, an unclosed quote.
+    /// Reads a file written by <see cref="Write"/>, or by an earlier version without the later columns (quoted fields,
+    /// CRLF line ends and a missing last line end are accepted). Throws a one-line <see cref="DnnmmInputException"/>
+    /// naming the file and line when the file is missing or malformed: wrong header, wrong number of fields, a number
+    /// that does not parse, an unclosed quote.
     /// </summary>
     public static List<ResultRow> Read(string path)
     {
@@ -69,19 +76,46 @@ public static class ResultsCsv
         var records = Records(text, source);
         if (records.Count == 0) throw new DnnmmInputException($"{source}: line 1: empty file, expected the header '{Header}'");
         var (headerLine, header) = records[0];
-        if (string.Join(",", header) != Header)
-            throw new DnnmmInputException($"{source}: line {headerLine}: wrong header, expected '{Header}'");
+        // The first columns as in every version, then any of the later ones, each once.
+        bool known = header.Count >= Required.Length && header.Take(Required.Length).SequenceEqual(Required) &&
+                     header.Skip(Required.Length).All(Optional.Contains) && header.Distinct().Count() == header.Count;
+        if (!known) throw new DnnmmInputException($"{source}: line {headerLine}: wrong header, expected '{Header}'");
+        var column = header.Select((name, i) => (name, i)).ToDictionary(c => c.name, c => c.i);
         var rows = new List<ResultRow>(records.Count - 1);
         foreach (var (line, f) in records.Skip(1))
         {
-            if (f.Count != FieldCount)
-                throw new DnnmmInputException($"{source}: line {line}: {f.Count} fields, expected {FieldCount}");
+            if (f.Count != header.Count)
+                throw new DnnmmInputException($"{source}: line {line}: {f.Count} fields, expected {header.Count}");
+            double? Opt(string name) =>
+                column.TryGetValue(name, out int i) && f[i].Length > 0 ? Double(f[i], name, line, source) : null;
+            float[] Weights(string name) =>
+                column.TryGetValue(name, out int i) ? Floats(f[i], name, line, source) : Array.Empty<float>();
             rows.Add(new ResultRow(f[0], f[1], f[2], Double(f[3], "alpha", line, source), Int(f[4], "seed", line, source),
                 Double(f[5], "acc", line, source), Double(f[6], "ari", line, source), Double(f[7], "nmi", line, source),
-                f[8].Length == 0 ? null : Double(f[8], "log_likelihood", line, source),
-                Double(f[9], "seconds", line, source), f[10]));
+                Opt("log_likelihood"), Double(f[9], "seconds", line, source), f[10])
+            {
+                Unlabelled = Scores.Of(Opt("acc_unlabelled"), Opt("ari_unlabelled"), Opt("nmi_unlabelled")),
+                Test = Scores.Of(Opt("acc_test"), Opt("ari_test"), Opt("nmi_test")),
+                Omega = Weights("omega"), ClassProportions = Weights("class_proportions"),
+            });
         }
         return rows;
+    }
+
+    private static string Num(double? v) => v is double d ? Num(d) : "";
+
+    private static string List(float[] values) =>
+        string.Join(";", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+
+    private static float[] Floats(string s, string name, int line, string source)
+    {
+        if (s.Length == 0) return Array.Empty<float>();
+        var parts = s.Split(';');
+        var values = new float[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!float.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
+                throw new DnnmmInputException($"{source}: line {line}: {name} '{Short(s)}' is not a ';'-separated list of numbers");
+        return values;
     }
 
     private static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Dnnmm.Infrastructure;
 using Dnnmm.Data;
 using Dnnmm.Methods;
@@ -15,7 +16,8 @@ public static class GenerativePictures
 
     /// <summary>
     /// One row per cluster of <paramref name="perCluster"/> generated images (cluster k from seed + k, as the run
-    /// folder's samples.png), each row labelled "k: class name".
+    /// folder's samples.png), each row labelled "k: class name", followed by the learned weight "ω 0.512" when the
+    /// method is a mixture model (<see cref="IMixtureModel"/>).
     /// </summary>
     public static byte[] SamplesGrid(IClusteringMethod method, int channels, int height, int width, IReadOnlyList<string> classNames,
         int perCluster = 10, int seed = 1, int scale = 2)
@@ -31,13 +33,21 @@ public static class GenerativePictures
             var px = method.Sample(c, perCluster, seed + c);
             Array.Copy(px, 0, all, (long)c * perCluster * size, (long)perCluster * size);
         }
-        return ImageGrid.ToLabelledPng(all, k * perCluster, channels, height, width, perCluster, ClusterLabels(k, classNames), scale);
+        var omega = (method as IMixtureModel)?.Omega;
+        return ImageGrid.ToLabelledPng(all, k * perCluster, channels, height, width, perCluster, ClusterLabels(k, classNames, omega), scale);
     }
 
-    /// <summary>"k: name" for each cluster (just "k" where there is no name or the name is k itself).</summary>
-    public static string[] ClusterLabels(int clusters, IReadOnlyList<string> classNames) =>
+    /// <summary>
+    /// "k: name" for each cluster (just "k" where there is no name or the name is k itself), and "  ω 0.512" after it
+    /// where <paramref name="omega"/> gives the cluster's mixture weight.
+    /// </summary>
+    public static string[] ClusterLabels(int clusters, IReadOnlyList<string> classNames, IReadOnlyList<float>? omega = null) =>
         Enumerable.Range(0, clusters).Select(c =>
-            c < classNames.Count && classNames[c] != c.ToString(System.Globalization.CultureInfo.InvariantCulture) ? $"{c}: {classNames[c]}" : $"{c}").ToArray();
+            (c < classNames.Count && classNames[c] != c.ToString(CultureInfo.InvariantCulture) ? $"{c}: {classNames[c]}" : $"{c}") +
+            (omega is not null && c < omega.Count ? "  " + OmegaText(omega[c]) : "")).ToArray();
+
+    /// <summary>A mixture weight as a label shows it: "ω 0.512".</summary>
+    public static string OmegaText(float omega) => "ω " + omega.ToString("0.000", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The latent points (1 - t) mu_from + t mu_to for t = 0, 1/(steps-1), ..., 1 (steps x d row-major): the first is

@@ -98,13 +98,19 @@ public class CliTests
         var p = Run("predict", "--model", run, "--data", "mnist", "--classes", "0,1", "--per-class", "16", "--out", csv);
         Assert.True(p.Code == 0, p.Err);
         var lines = File.ReadAllLines(csv);
-        Assert.Equal("index,class,cluster,p_0,p_1", lines[0]);
+        Assert.Equal("index,class,cluster,p_0,p_1,log_likelihood", lines[0]);
         Assert.Equal(33, lines.Length);
+        // Each image's log-likelihood under the model (eq 4, the -(d/2) log 2 pi constant included): finite, at most
+        // the peak of one unit Gaussian in the default d = 10 dimensions, and its mean is printed.
+        var logLik = lines.Skip(1).Select(l => double.Parse(l.Split(',')[^1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.All(logLik, v => Assert.True(double.IsFinite(v) && v <= -5 * Math.Log(2 * Math.PI) + 1e-6, $"{v}"));
+        Assert.Contains("mean log-likelihood", p.Out);
 
         string png2 = dir.File("s.png");
         var s = Run("sample", "--model", run, "--cluster", "1", "--n", "9", "--out", png2);
         Assert.True(s.Code == 0, s.Err);
         using (var bmp = SKBitmap.Decode(png2)) Assert.Equal(3 * 56 + 4 * 2, bmp.Width);
+        Assert.Matches(@"samples of cluster 1 \(1, ω 0\.\d{3}\)", s.Out); // the cluster's learned weight
         AssertBadInput(Run("sample", "--model", run, "--cluster", "5", "--out", png2), "--cluster");
 
         // a finished run resumes to the same state without training again

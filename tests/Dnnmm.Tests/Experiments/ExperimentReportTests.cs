@@ -82,6 +82,32 @@ public class ExperimentReportTests
     }
 
     [Fact]
+    public void PlotsAndReportLeadWithUnlabelledScoresAddTestAccAndShowOmega()
+    {
+        var rows = Rows().Select(r => r with
+        {
+            Unlabelled = new Scores(r.Acc - 0.02, r.Ari - 0.02, r.Nmi - 0.02),
+            Test = r.Dataset == "fashion" ? null : new Scores(r.Acc - 0.03, double.NaN, double.NaN),
+            Omega = r.Method == "dnnmm" ? new[] { 0.4f, 0.6f } : Array.Empty<float>(), ClassProportions = new[] { 0.5f, 0.5f },
+        }).ToList();
+        using var dir = new TempDir();
+        var paths = ExperimentPlots.Write(rows, dir.File("plots"), 400, 300);
+        Assert.Equal(new[] { "mnist5-acc.png", "mnist5-ari.png", "mnist5-nmi.png", "mnist5-acc-test.png", "fashion-acc.png", "fashion-ari.png", "fashion-nmi.png" },
+            paths.Select(Path.GetFileName));
+
+        string outDir = dir.File("report");
+        ExperimentReport.Write(outDir, rows, new ReportInfo("Grid", "cmd", "machine", Array.Empty<ReportPicture>()));
+        Assert.Equal(rows, ResultsCsv.Read(Path.Combine(outDir, "results.csv")));
+        string html = File.ReadAllText(Path.Combine(outDir, "report.html"));
+        Assert.Contains("Which images are scored", html);
+        int unlabelled = html.IndexOf("<caption>ACC on the unlabelled training images only", StringComparison.Ordinal);
+        Assert.True(unlabelled > 0 && unlabelled < html.IndexOf("<caption>ACC on the held-out test images", StringComparison.Ordinal));
+        Assert.Contains("Learned omega against the true class proportions", html);
+        Assert.Contains("<td>0.400 0.600</td><td>0.500 0.500</td><td>0.1000</td>", html);
+        Assert.Contains("Learned omega", File.ReadAllText(Path.Combine(outDir, "summary.md")));
+    }
+
+    [Fact]
     public void EmptyRowsGiveAReportThatSaysNoRunsHaveFinished()
     {
         using var dir = new TempDir();

@@ -26,8 +26,23 @@ public class ExperimentRunnerTests : IDisposable
             Assert.True(File.Exists(Path.Combine(Dir("a"), f)), f);
         Assert.All(first.Rows, r => Assert.InRange(r.Acc, 0.0, 1.0));
         Assert.Equal(first.Rows.Count(r => r.Method == "dnnmm"), first.Rows.Count(r => r.Method == "dnnmm" && r.LogLikelihood is not null));
-        // The picture cell (alpha 0.5, seed 1) of the method with an encoder has its t-SNE pictures.
+        // The picture cell (alpha 0.5, seed 1) of the method with an encoder has its t-SNE pictures, and of the
+        // generative one its samples with the rows labelled (omega_k for DNN-MM), which the report shows.
         Assert.True(File.Exists(Path.Combine(Dir("a"), "runs", "mnist2", "dnnmm", "a0.5-s1", ExperimentRunner.TsneClusterPng)));
+        Assert.True(File.Exists(Path.Combine(Dir("a"), "runs", "mnist2", "dnnmm", "a0.5-s1", ExperimentRunner.LabelledSamplesPng)));
+        Assert.Contains(ExperimentRunner.Pictures(c, Dir("a")), p => p.Path.EndsWith(ExperimentRunner.LabelledSamplesPng, StringComparison.Ordinal));
+        // Every run (alpha > 0) has scores on its unlabelled images alone, no test scores (no test split), and the
+        // true class proportions (16 + 16 images); DNN-MM rows carry the learned omega, k-means rows none.
+        Assert.All(first.Rows, r => Assert.InRange(r.Unlabelled!.Value.Acc, 0.0, 1.0));
+        Assert.All(first.Rows, r => Assert.InRange(r.Unlabelled!.Value.Nmi, 0.0, 1.0));
+        Assert.All(first.Rows, r => Assert.Null(r.Test));
+        Assert.All(first.Rows, r => Assert.Equal(new[] { 0.5f, 0.5f }, r.ClassProportions));
+        Assert.All(first.Rows.Where(r => r.Method == "dnnmm"), r => Assert.InRange(r.Omega.Sum(), 0.999, 1.001));
+        Assert.All(first.Rows.Where(r => r.Method == "kmeans"), r => Assert.Empty(r.Omega));
+        Assert.Equal(first.Rows, ResultsCsv.Read(Path.Combine(Dir("a"), "results.csv")));
+        string summary = File.ReadAllText(Path.Combine(Dir("a"), "summary.md"));
+        Assert.Contains("**ACC** on the unlabelled training images only", summary);
+        Assert.Contains("Learned omega against the true class proportions", summary);
 
         var again = ExperimentRunner.Run(c, Dir("a"), Shard.All, "test", force: false);
         Assert.Equal(0, again.Ran);

@@ -112,6 +112,104 @@ public class SummaryTablesTests
         Assert.Equal(md, html);
     }
 
+    /// <summary>
+    /// A semi-supervised grid as the runs now write it: at alpha 0.1 the scores on all images (labelled ones included)
+    /// are higher than on the unlabelled ones alone; seed 1 has test scores; alpha 0 has no unlabelled-only scores
+    /// (every image is unlabelled there).
+    /// </summary>
+    private static List<ResultRow> SemiSupervised()
+    {
+        ResultRow R(string method, double alpha, int seed, double acc, double? unlabelled, double? test, float[] omega) =>
+            Row(method, alpha, seed, acc, dataset: "imb3") with
+            {
+                Unlabelled = Scores.Of(unlabelled, unlabelled - 0.1, unlabelled - 0.2),
+                Test = Scores.Of(test, test - 0.1, test - 0.2),
+                Omega = omega, ClassProportions = new[] { 0.55f, 0.3f, 0.15f },
+            };
+        return new List<ResultRow>
+        {
+            R("dnnmm", 0, 1, 0.60, null, null, new[] { 0.2f, 0.5f, 0.3f }),
+            R("dnnmm", 0, 2, 0.70, null, null, new[] { 0.5f, 0.3f, 0.2f }),
+            R("kmeans", 0, 1, 0.50, null, null, Array.Empty<float>()),
+            R("kmeans", 0, 2, 0.52, null, null, Array.Empty<float>()),
+            R("dnnmm", 0.1, 1, 0.98, 0.96, 0.95, new[] { 0.5f, 0.3f, 0.2f }),
+            R("dnnmm", 0.1, 2, 0.99, 0.97, null, new[] { 0.57f, 0.28f, 0.15f }),
+            R("kmeans", 0.1, 1, 0.90, 0.88, 0.87, Array.Empty<float>()),
+            R("kmeans", 0.1, 2, 0.91, 0.89, null, Array.Empty<float>()),
+        };
+    }
+
+    [Fact]
+    public void TablesLeadWithTheUnlabelledImagesAndShowTestScoresWhenPresent()
+    {
+        var rows = SemiSupervised();
+        Assert.Equal(new[] { ScoredImages.Unlabelled, ScoredImages.Test, ScoredImages.All }, SummaryTables.ScoredSets(rows));
+        var md = SummaryTables.Markdown(rows);
+        Assert.Contains(SummaryTables.ScoredImagesNote, md);
+        int unlabelled = md.IndexOf("**ACC** on the unlabelled training images only", StringComparison.Ordinal);
+        int test = md.IndexOf("**ACC** on the held-out test images", StringComparison.Ordinal);
+        int all = md.IndexOf("**ACC** on all training images (the labelled ones included)", StringComparison.Ordinal);
+        Assert.True(unlabelled > md.IndexOf("## imb3", StringComparison.Ordinal) && unlabelled < test && test < all, $"{unlabelled} {test} {all}");
+        // The first table after the heading is the unlabelled ACC; alpha 0 falls back to all images (none labelled).
+        string first = md[unlabelled..md.IndexOf("**ARI**", StringComparison.Ordinal)];
+        Assert.Contains("| 0 | **0.6500 ± 0.0707 (n=2)** | 0.5100 ± 0.0141 (n=2) |", first);
+        Assert.Contains("| 0.1 | **0.9650 ± 0.0071 (n=2)** | 0.8850 ± 0.0071 (n=2) |", first);
+        // Test scores over the one run that has them; no run at alpha 0 has any.
+        string testTable = md[test..md.IndexOf("**ARI** on the held-out", StringComparison.Ordinal)];
+        Assert.Contains("| 0 | – | – |", testTable);
+        Assert.Contains("| 0.1 | **0.9500 ± 0.0000 (n=1)** | 0.8700 ± 0.0000 (n=1) |", testTable);
+        Assert.Contains("| 0.1 | **0.9850 ± 0.0071 (n=2)** | 0.9050 ± 0.0071 (n=2) |", md[all..]);
+
+        // Paired tests on the leading (unlabelled) scores, and on the test images.
+        var sig = SummaryTables.Significance(rows);
+        Assert.All(sig, s => Assert.Equal(ScoredImages.Unlabelled, s.Images));
+        Assert.Equal(0.08, sig.Single(s => s.Alpha == 0.1).Acc.MeanDifference, 12);
+        Assert.Equal(0.14, sig.Single(s => s.Alpha == 0).Acc.MeanDifference, 12);
+        var onTest = SummaryTables.Significance(rows, images: ScoredImages.Test).Single();
+        Assert.Equal((0.1, 1), (onTest.Alpha, onTest.N));
+        Assert.Contains("**Paired tests**, scores on the unlabelled training images only", md);
+        Assert.Contains("**Paired tests**, scores on the held-out test images", md);
+        Assert.DoesNotContain("**Paired tests**, scores on all training images", md);
+
+        var html = SummaryTables.Html(rows);
+        Assert.Contains("<caption>ACC on the unlabelled training images only", html);
+        Assert.True(html.IndexOf("<caption>ACC on the unlabelled", StringComparison.Ordinal) < html.IndexOf("<caption>ACC on all", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void OldRowsWithoutUnlabelledScoresLeadWithAllImagesAndSayWhich()
+    {
+        Assert.Equal(new[] { ScoredImages.All }, SummaryTables.ScoredSets(Grid()));
+        var md = SummaryTables.Markdown(Grid());
+        Assert.Contains("**ACC** on all training images (the labelled ones included)", md);
+        Assert.DoesNotContain("**ACC** on the unlabelled", md);
+        Assert.DoesNotContain("Learned omega", md);
+        Assert.All(SummaryTables.Significance(Grid()), s => Assert.Equal(ScoredImages.All, s.Images));
+    }
+
+    [Fact]
+    public void OmegaIsComparedWithTheTrueProportionsSortedAtAlphaZero()
+    {
+        var cells = SummaryTables.Omegas(SemiSupervised());
+        Assert.Equal(new[] { (0.0, "dnnmm"), (0.1, "dnnmm") }, cells.Select(c => (c.Alpha, c.Method)));
+        var a0 = cells[0];
+        Assert.True(a0.Sorted);
+        // Sorted: (0.5, 0.3, 0.2) against (0.55, 0.3, 0.15) in both runs.
+        Assert.Equal(new[] { 0.5f, 0.3f, 0.2f }, a0.Omega);
+        Assert.Equal(0.05, a0.MeanLargestDifference, 6);
+        var a1 = cells[1];
+        Assert.False(a1.Sorted);
+        Assert.Equal(2, a1.N);
+        Assert.Equal(0.535, a1.Omega[0], 6);
+        Assert.Equal(new[] { 0.55f, 0.3f, 0.15f }, a1.Proportions);
+        Assert.Equal((0.05 + 0.02) / 2, a1.MeanLargestDifference, 6);
+        Assert.Equal(0.05, a1.WorstLargestDifference, 6);
+        var md = SummaryTables.Markdown(SemiSupervised());
+        Assert.Contains("| 0 (sorted) | dnnmm | 2 | 0.500 0.300 0.200 | 0.550 0.300 0.150 | 0.0500 | 0.0500 |", md);
+        Assert.Contains("| 0.1 | dnnmm | 2 | 0.535 0.290 0.175 | 0.550 0.300 0.150 | 0.0350 | 0.0500 |", md);
+        Assert.Contains("<td>0.535 0.290 0.175</td><td>0.550 0.300 0.150</td>", SummaryTables.Html(SemiSupervised()));
+    }
+
     [Fact]
     public void PValuesAreFormattedCompactly()
     {

@@ -210,6 +210,52 @@ public class PicturesTests
         Assert.Equal(new[] { "0", "1: cat", "2" }, GenerativePictures.ClusterLabels(3, new[] { "0", "cat" }));
     }
 
+    [Fact]
+    public void ClusterLabelsCarryTheLearnedWeightWhenGiven()
+    {
+        Assert.Equal(new[] { "0  ω 0.125", "1: cat  ω 0.875" }, GenerativePictures.ClusterLabels(2, new[] { "0", "cat" }, new[] { 0.125f, 0.875f }));
+    }
+
+    /// <summary>A stand-in generative method of grey 8 x 8 images, a mixture model with the given weights or none.</summary>
+    private sealed class GreyGenerator(float[]? omega) : IClusteringMethod, IMixtureModel
+    {
+        public string Name => "grey";
+        public int Clusters => 2;
+        public bool CanSample => true;
+        public float[] Omega => omega ?? throw new InvalidOperationException("no weights");
+        public void Fit(FitInput input, FitContext context) { }
+        public int[] Predict(ImageSet images) => throw new NotSupportedException();
+        public float[,] PredictProbabilities(ImageSet images) => throw new NotSupportedException();
+        public double[] ScoreSamples(ImageSet images) => throw new NotSupportedException();
+        public float[] Sample(int cluster, int n, int seed) => Enumerable.Repeat(0.5f, n * 64).ToArray();
+        public void Dispose() { }
+    }
+
+    /// <summary>The same generator without the mixture contract.</summary>
+    private sealed class PlainGenerator : IClusteringMethod
+    {
+        private readonly GreyGenerator inner = new(null);
+        public string Name => inner.Name;
+        public int Clusters => inner.Clusters;
+        public bool CanSample => true;
+        public void Fit(FitInput input, FitContext context) { }
+        public int[] Predict(ImageSet images) => throw new NotSupportedException();
+        public float[,] PredictProbabilities(ImageSet images) => throw new NotSupportedException();
+        public float[] Sample(int cluster, int n, int seed) => inner.Sample(cluster, n, seed);
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public void SamplesGridLabelsEachRowWithOmegaForAMixtureModel()
+    {
+        string[] names = { "a", "b" };
+        var plain = Size(GenerativePictures.SamplesGrid(new PlainGenerator(), 1, 8, 8, names, perCluster: 3));
+        var mixture = Size(GenerativePictures.SamplesGrid(new GreyGenerator(new[] { 0.25f, 0.75f }), 1, 8, 8, names, perCluster: 3));
+        Assert.Equal(plain.H, mixture.H);
+        // The wider label margin holds "  ω 0.250" after "0: a".
+        Assert.True(mixture.W > plain.W + 20, $"{mixture.W} vs {plain.W}");
+    }
+
     /// <summary>A stand-in method whose latent codes are well separated blobs, one per class.</summary>
     private sealed class BlobMethod(bool encoder) : IClusteringMethod, ILatentEncoder
     {

@@ -119,6 +119,8 @@ public class VizCliTests(TinyRunFixture fx) : IClassFixture<TinyRunFixture>
         var (sw, sh) = Size(Out("samples.png"));
         Assert.Equal(Grid(2), sh); // one row per cluster
         Assert.True(sw > Grid(6), $"{sw}: no room for the row labels");
+        // DNN-MM is a mixture model: the rows carry its learned omega, which the command also prints.
+        Assert.Matches(@"rows labelled with omega: ω 0\.\d{3}, ω 0\.\d{3}\)", s.Out);
 
         var i = Cli("viz", "interpolate", "--model", fx.Run, "--from", "0", "--to", "1", "--steps", "7", "--out", Out("interp.png"));
         Assert.True(i.Code == 0, i.Err);

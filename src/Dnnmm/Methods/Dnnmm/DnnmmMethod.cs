@@ -4,7 +4,7 @@ using Dnnmm.Data;
 namespace Dnnmm.Methods.Dnnmm;
 
 /// <summary>DNN-MM trained with MinMax+EM, behind the common clustering-method interface.</summary>
-public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder
+public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder, IMixtureModel
 {
     /// <summary>DNN-MM as the runs layer sees it: resumable from its per-epoch checkpoints.</summary>
     public static readonly MethodEntry Entry = MethodEntry.For<DnnmmOptions>("dnnmm", "DNN-MM trained with MinMax+EM (Pande & Awate, ICPR 2020)",
@@ -65,6 +65,30 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder
 
     /// <summary>The encoder outputs E(x), N x d row-major.</summary>
     public float[] Encode(ImageSet images) => Model.Encode(images);
+
+    /// <summary>The learned mixture weights omega.</summary>
+    public float[] Omega => Model.Mixture.OmegaArray();
+
+    /// <summary>
+    /// Each image's log-likelihood log sum_k omega_k N(E(x_n); mu_k, I) (eq 4, with the -(d/2) log(2 pi) constant):
+    /// the encodings E(x) in batches of 500, then the mixture's log-likelihood in batches of 500 on the model's device.
+    /// </summary>
+    public double[] ScoreSamples(ImageSet images)
+    {
+        const int batch = 500;
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var z = Model.Encode(Model.ToTensor(images), batch);
+        long n = z.shape[0];
+        var scores = new double[n];
+        for (long s = 0; s < n; s += batch)
+        {
+            int len = (int)(Math.Min(n, s + batch) - s);
+            var ll = Model.Mixture.LogLikelihood(z.narrow(0, s, len).to(Model.Device)).cpu().data<float>();
+            for (int i = 0; i < len; i++) scores[s + i] = ll[i];
+        }
+        return scores;
+    }
 
     /// <summary>
     /// The model saved in a run folder (model.json and checkpoint.bin), on <paramref name="device"/>; <paramref name="trained"/>
