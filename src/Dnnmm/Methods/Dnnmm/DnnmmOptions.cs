@@ -130,9 +130,9 @@ public sealed record DnnmmOptions : IMethodOptions
     [Option("balanced-e-step", "rescale each E step's memberships (Sinkhorn-Knopp) so that the images fill the components in proportion omega")]
     public bool BalancedEStep { get; init; } = true;
     [Option("omega", "the schedule of the omega M step (the weights themselves live in Omega)")]
-    public OmegaUpdate Omega { get; init; } = OmegaUpdate.Fixed;
+    public OmegaUpdate Omega { get; init; } = OmegaUpdate.Epoch;
     [Option("omega-init", "where omega starts: uniform, or data (labelled class shares; k-means cluster shares without labels)")]
-    public OmegaInit OmegaInit { get; init; } = OmegaInit.Uniform;
+    public OmegaInit OmegaInit { get; init; } = OmegaInit.Data;
     [Option("omega-from", "memberships the omega M step counts: posterior (eq 3) or e-step (the balanced ones when the E step is balanced)")]
     public OmegaStatistics OmegaFrom { get; init; } = OmegaStatistics.EStep;
     [Option("omega-prior", "Dirichlet concentration a of a prior on omega (MAP M step adds a - 1 to every count; 1 = none)", Min = 1)]
