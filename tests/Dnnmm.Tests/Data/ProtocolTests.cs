@@ -139,6 +139,18 @@ public class ProtocolTests
     }
 
     [Fact]
+    public void CifarTestSplitByClassName()
+    {
+        using var t = new TempDir();
+        File.WriteAllBytes(t.File("data_batch_1.bin"), CifarRecords(new byte[] { 3, 0, 3, 9, 0 }, (i, c, p) => (byte)i));
+        File.WriteAllBytes(t.File("test_batch.bin"), CifarRecords(new byte[] { 0, 5, 3, 3 }, (i, c, p) => (byte)(200 + i)));
+        var o = new DataOptions { Data = $"cifar10:{t.Path}", Classes = new[] { "cat", "airplane" }, ClassSizes = new[] { 1, 2 }, TestSplit = "test" };
+        var test = DataPipeline.PrepareTest(o, DataPipeline.Prepare(o).Images)!;
+        Assert.Equal(new[] { 1, 0, 0 }, test.Labels); // airplane, cat, cat in file order
+        Assert.Equal(new[] { 200, 202, 203 }, FileIndices(test));
+    }
+
+    [Fact]
     public void ShippedMnistHasTheWholeTestSet()
     {
         var o = new DataOptions { Classes = new[] { "0", "4" }, PerClass = 5, TestSplit = "test" };
