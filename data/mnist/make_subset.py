@@ -1,7 +1,8 @@
 """How data/mnist was made: the first 1000 training images of each digit 0-9 of the original
-MNIST training set, in their original order, bytes unchanged, written as gzip IDX.
-Run: python3 make_subset.py <dir with train-images-idx3-ubyte.gz and train-labels-idx1-ubyte.gz>"""
-import gzip, struct, sys
+MNIST training set, in their original order, bytes unchanged, written as gzip IDX; and the whole
+test set (t10k-*.gz), copied unchanged.
+Run: python3 make_subset.py <dir with the four original files: train-* and t10k-*, idx .gz>"""
+import gzip, shutil, struct, sys
 
 src = sys.argv[1]
 with gzip.open(f"{src}/train-images-idx3-ubyte.gz") as f:
@@ -20,4 +21,6 @@ with gzip.GzipFile("train-images-idx3-ubyte.gz", "wb", 9, mtime=0) as f:
 with gzip.GzipFile("train-labels-idx1-ubyte.gz", "wb", 9, mtime=0) as f:
     f.write(struct.pack(">II", 0x801, len(keep)))
     f.write(bytes(labels[i] for i in keep))
+for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+    shutil.copyfile(f"{src}/{name}", name)
 print(len(keep), "images kept; per digit:", count)

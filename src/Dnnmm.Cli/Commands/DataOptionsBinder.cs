@@ -10,15 +10,25 @@ public sealed class DataOptionsBinder
     public readonly Option<string> Split = new("--split") { Description = "train or test (idx and cifar10 specs)", DefaultValueFactory = _ => Defaults.Split };
     public readonly Option<string?> Classes = new("--classes") { Description = "comma-separated class names (or indices); celeba: attribute names; default: all" };
     public readonly Option<int?> PerClass = new("--per-class") { Description = "images per class (the first N of each class); default: all" };
+    public readonly Option<string?> ClassSizes = new("--class-sizes") { Description = "images of each class, one per class in --classes order (e.g. 1000,500,250,125,62): the first n_k of class k; not with --per-class" };
+    public readonly Option<double?> Imbalance = new("--imbalance") { Description = "ratio R >= 1: geometric class sizes from --per-class down to per-class/R (n_k = round(per-class * R^(-k/(K-1))), half to even)" };
+    public readonly Option<int> Offset = new("--offset") { Description = "skip the first N images of each class before the selection (development data, e.g. images 1000-1999)", DefaultValueFactory = _ => Defaults.Offset };
+    public readonly Option<string?> TestSplit = new("--test-split") { Description = "also score the run on this split of the same source (test: idx, cifar10, mnist, celeba with a partition file), every image of the classes" };
+    public readonly Option<string?> TestData = new("--test-data") { Description = "also score the run on this dataset spec (same classes by name, read with --split); not with --test-split" };
+    private bool testSet;
     public readonly Option<double> Alpha = new("--alpha") { Description = "supervision level: fraction of labelled images per class, in [0, 1]", DefaultValueFactory = _ => Defaults.Alpha };
     public readonly Option<double> Noise = new("--noise-std") { Description = "std of additive Gaussian pixel noise (pixels in [0, 1], clamped)", DefaultValueFactory = _ => Defaults.NoiseStd };
     public readonly Option<int> Seed = new("--seed") { Description = "seed for noise, labelled subset and training", DefaultValueFactory = _ => Defaults.Seed };
     public readonly Option<int?> Channels = new("--channels") { Description = "1 (grey) or 3 (RGB) for folder and celeba specs (default 3)" };
     public readonly Option<int?> ImageSize = new("--image-size") { Description = "resize side (celeba: default 64; folder: optional)" };
 
-    public void AddTo(Command c)
+    /// <summary>Adds the data options to a command; with <paramref name="testSet"/> also --test-split and --test-data.</summary>
+    public void AddTo(Command c, bool testSet = false)
     {
-        c.Add(Data); c.Add(Split); c.Add(Classes); c.Add(PerClass); c.Add(Alpha); c.Add(Noise); c.Add(Seed); c.Add(ImageSize); c.Add(Channels);
+        c.Add(Data); c.Add(Split); c.Add(Classes); c.Add(PerClass); c.Add(ClassSizes); c.Add(Imbalance); c.Add(Offset);
+        c.Add(Alpha); c.Add(Noise); c.Add(Seed); c.Add(ImageSize); c.Add(Channels);
+        this.testSet = testSet;
+        if (testSet) { c.Add(TestSplit); c.Add(TestData); }
     }
 
     public DataOptions Read(ParseResult p)
@@ -30,11 +40,27 @@ public sealed class DataOptionsBinder
             Split = p.GetValue(Split)!,
             Classes = string.IsNullOrWhiteSpace(classes) ? null : classes.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
             PerClass = p.GetValue(PerClass),
+            ClassSizes = p.GetValue(ClassSizes) is string sizes ? ParseSizes(sizes) : null,
+            Imbalance = p.GetValue(Imbalance),
+            Offset = p.GetValue(Offset),
+            TestSplit = testSet ? p.GetValue(TestSplit) : null,
+            TestData = testSet ? p.GetValue(TestData) : null,
             Alpha = p.GetValue(Alpha),
             NoiseStd = p.GetValue(Noise),
             Seed = p.GetValue(Seed),
             ImageSize = p.GetValue(ImageSize),
             Channels = p.GetValue(Channels),
         };
+    }
+
+    /// <summary>"1000,500,250": whole numbers separated by commas; anything else is an error naming --class-sizes.</summary>
+    private static int[] ParseSizes(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var sizes = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out sizes[i]))
+                throw new OptionException("classSizes", $"'{text}': '{parts[i]}' is not a whole number (give one size per class, e.g. 1000,500,250)") { Scope = typeof(DataOptions) };
+        return sizes;
     }
 }

@@ -26,7 +26,7 @@ public static class TrainCommand
                 + "and of ClusterGAN runs k-means on every image, as costly as an epoch on 10,000 images",
             DefaultValueFactory = _ => new TrainRunOptions().MonitorEvery,
         };
-        data.AddTo(cmd); methods.AddTo(cmd);
+        data.AddTo(cmd, testSet: true); methods.AddTo(cmd);
         cmd.Add(method); cmd.Add(outDir); cmd.Add(force); cmd.Add(resume); cmd.Add(tensorboard); cmd.Add(monitorEvery);
         cmd.SetAction(p =>
         {
@@ -41,6 +41,8 @@ public static class TrainCommand
             var tb = p.GetValue(tensorboard) is string tbDir ? new TensorBoardLog(tbDir) : null;
             var summary = RunWithProgress(o, dir, p.GetValue(force), resumeDir is not null, output, tb is null ? null : tb.Write);
             output.WriteLine($"final ACC {Fmt(summary.Acc)}  ARI {Fmt(summary.Ari)}  NMI {Fmt(summary.Nmi)}  log-likelihood {Fmt(summary.LogLikelihood)}  ({summary.Epochs} epochs, {summary.Seconds:F0} s)");
+            if (summary.TestImages > 0)
+                output.WriteLine($"test ACC {Fmt(summary.AccTest)}  ARI {Fmt(summary.AriTest)}  NMI {Fmt(summary.NmiTest)}  ({summary.TestImages} held-out images)");
             output.WriteLine($"run folder: {summary.OutDir}");
             if (tb?.EventFile is string events) output.WriteLine($"tensorboard: {events}");
             return 0;

@@ -192,15 +192,24 @@ public static class CelebAReader
     public static ImageSet Load(CelebAClassIndex index, int? perClass = null, int imageSize = DefaultImageSize, int channels = 3)
     {
         DataOptions.CheckDecoding(channels, imageSize, perClass);
-        var taken = new int[index.ClassNames.Count];
+        return Load(index, _ => new ClassSlice(0, perClass), imageSize, channels);
+    }
+
+    /// <summary>
+    /// Decodes, of each class k (an index into <see cref="CelebAClassIndex.ClassNames"/>), the images in file order
+    /// that <paramref name="slice"/>(k) names (null = none), centre-cropped to a square and resized to imageSize x imageSize.
+    /// </summary>
+    public static ImageSet Load(CelebAClassIndex index, Func<int, ClassSlice?> slice, int imageSize = DefaultImageSize, int channels = 3)
+    {
+        DataOptions.CheckDecoding(channels, imageSize, null);
+        var slices = Enumerable.Range(0, index.ClassNames.Count).Select(slice).ToArray();
+        var seen = new int[index.ClassNames.Count];
         var paths = new List<string>();
         var labels = new List<int>();
-        int limit = perClass ?? int.MaxValue;
         for (int i = 0; i < index.ImageNames.Count; i++)
         {
             int l = index.Labels[i];
-            if (taken[l] >= limit) continue;
-            taken[l]++;
+            if (slices[l] is not ClassSlice sl || !sl.Contains(seen[l]++)) continue;
             paths.Add(Path.Combine(index.ImageDirectory, index.ImageNames[i]));
             labels.Add(l);
         }

@@ -1,10 +1,13 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Dnnmm.Infrastructure;
 
 namespace Dnnmm.Data;
 
 /// <summary>
-/// What data to use and how to prepare it (the paper's protocol). Every default lives here.
+/// What data to use and how to prepare it (the paper's protocol). Every default lives here. The options added later
+/// (class sizes, imbalance, offset, test set) are left out of options.json while unset, so an older run's options read
+/// and write the same text (and keep their experiment hash).
 /// </summary>
 public sealed record DataOptions
 {
@@ -29,8 +32,41 @@ public sealed record DataOptions
     /// </summary>
     public IReadOnlyList<string>? Classes { get; init; }
 
-    /// <summary>Images per class: the first ones of each class in file order; null = all available.</summary>
+    /// <summary>Images per class: the first ones of each class in file order (after <see cref="Offset"/>); null = all available.</summary>
     public int? PerClass { get; init; }
+
+    /// <summary>
+    /// Images of each class, one entry per class in the order of <see cref="Classes"/>: the first n_k of class k (after
+    /// <see cref="Offset"/>); null = <see cref="PerClass"/> for every class. Not with <see cref="PerClass"/> or <see cref="Imbalance"/>.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<int>? ClassSizes { get; init; }
+
+    /// <summary>
+    /// Imbalance ratio R &gt;= 1: geometric class sizes from <see cref="PerClass"/> (class 0) down to PerClass/R (the last
+    /// class), n_k = round(PerClass * R^(-k/(K-1))) rounded half to even, at least 1; null = every class PerClass.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Imbalance { get; init; }
+
+    /// <summary>Images of each class skipped (in file order) before the selection: a development protocol; 0 = none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int Offset { get; init; }
+
+    /// <summary>
+    /// Score the run on this split of the same source ("test" or "train"; idx, cifar10, mnist, celeba with a partition
+    /// file): all images of the same classes there. Null = no test set.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TestSplit { get; init; }
+
+    /// <summary>Score the run on this data spec (read with <see cref="Split"/>), the same classes by name. Null = no test set.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TestData { get; init; }
+
+    /// <summary>Whether a test set is named (<see cref="TestSplit"/> or <see cref="TestData"/>).</summary>
+    [JsonIgnore]
+    public bool HasTestSet => TestSplit != null || TestData != null;
 
     /// <summary>Standard deviation of the Gaussian pixel noise added (pixels are then clamped to [0, 1]).</summary>
     public double NoiseStd { get; init; }
@@ -69,6 +105,39 @@ public sealed record DataOptions
         }
         if (PerClass is int pc && pc <= 0)
             throw Invalid("perClass", $"{pc} must be at least 1");
+        if (ClassSizes != null)
+        {
+            if (ClassSizes.Count == 0)
+                throw Invalid("classSizes", "is an empty list");
+            foreach (int n in ClassSizes)
+                if (n < 1) throw Invalid("classSizes", $"{n} must be at least 1 (every class needs an image)");
+            if (Classes != null && ClassSizes.Count != Classes.Count)
+                throw Invalid("classSizes", $"lists {ClassSizes.Count} sizes for {Classes.Count} classes (--classes); give one per class");
+            if (PerClass != null)
+                throw Invalid("classSizes", "cannot be combined with --per-class (the sizes give the images of each class)");
+        }
+        if (Imbalance is double r)
+        {
+            if (double.IsNaN(r) || double.IsInfinity(r) || r < 1)
+                throw Invalid("imbalance", $"{Num(r)} must be a finite ratio >= 1 (1 = balanced)");
+            if (ClassSizes != null)
+                throw Invalid("imbalance", "cannot be combined with --class-sizes (give the sizes, or --per-class and a ratio)");
+            if (PerClass == null)
+                throw Invalid("imbalance", "needs --per-class (the size of the first, largest class)");
+        }
+        if (Offset < 0)
+            throw Invalid("offset", $"{Offset} must be >= 0");
+        if (TestSplit != null)
+        {
+            if (TestSplit != "train" && TestSplit != "test")
+                throw Invalid("testSplit", $"'{TestSplit}' must be train or test");
+            if (TestData != null)
+                throw Invalid("testSplit", "cannot be combined with --test-data (one test set)");
+            if (TestSplit == Split)
+                throw Invalid("testSplit", $"'{TestSplit}' is the split the run trains on (--split {Split})");
+        }
+        if (TestData != null && string.IsNullOrWhiteSpace(TestData))
+            throw Invalid("testData", $"is empty; valid forms: {DatasetSpec.ValidForms}");
         if (double.IsNaN(NoiseStd) || double.IsInfinity(NoiseStd) || NoiseStd < 0)
             throw Invalid("noiseStd", $"{Num(NoiseStd)} must be a finite number >= 0");
         if (double.IsNaN(Alpha) || Alpha < 0 || Alpha > 1)
@@ -77,6 +146,25 @@ public sealed record DataOptions
             throw Invalid("imageSize", $"{s} must be in [1, {MaxImageSize}]");
         if (Channels is int ch && ch != 1 && ch != 3)
             throw Invalid("channels", $"{ch} must be 1 or 3");
+    }
+
+    /// <summary>
+    /// The images to take of each of <paramref name="classCount"/> classes (in class order), null = all available:
+    /// <see cref="ClassSizes"/>, else the geometric sizes of <see cref="Imbalance"/>, else <see cref="PerClass"/> for each.
+    /// </summary>
+    public int[]? Sizes(int classCount)
+    {
+        if (ClassSizes != null)
+        {
+            if (ClassSizes.Count != classCount)
+                throw Invalid("classSizes", $"lists {ClassSizes.Count} sizes for {classCount} classes; give one per class");
+            return ClassSizes.ToArray();
+        }
+        if (PerClass is not int pc) return null;
+        if (Imbalance is not double r || classCount == 1) return Enumerable.Repeat(pc, classCount).ToArray();
+        return Enumerable.Range(0, classCount)
+            .Select(k => Math.Max(1, (int)Math.Round(pc * Math.Pow(r, -(double)k / (classCount - 1)), MidpointRounding.ToEven)))
+            .ToArray();
     }
 
     /// <summary>

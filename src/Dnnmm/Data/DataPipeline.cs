@@ -1,34 +1,117 @@
 using System.Globalization;
+using Dnnmm.Infrastructure;
 
 namespace Dnnmm.Data;
 
 /// <summary>
 /// The paper's data protocol: load a source, keep the requested classes (labels remapped to
-/// 0..K-1 in the order given), take the FIRST <see cref="DataOptions.PerClass"/> images of each
-/// class in file order (so the image selection is deterministic and does not depend on the seed),
-/// add Gaussian pixel noise (std <see cref="DataOptions.NoiseStd"/>, clamped to [0, 1]) and choose
+/// 0..K-1 in the order given), skip the first <see cref="DataOptions.Offset"/> images of each class and
+/// take the FIRST <see cref="DataOptions.PerClass"/> (or the class's <see cref="DataOptions.ClassSizes"/> or
+/// <see cref="DataOptions.Imbalance"/> size) in file order (so the image selection is deterministic and does
+/// not depend on the seed), add Gaussian pixel noise (std <see cref="DataOptions.NoiseStd"/>, clamped to [0, 1]) and choose
 /// a stratified labelled subset (round(alpha * n_c) per class, at least 1 when alpha &gt; 0).
 /// The seed governs only the noise and the labelled subset, through two separate random streams
-/// derived from it. The same options always give the same result.
+/// derived from it. The same options always give the same result. A held-out test set
+/// (<see cref="PrepareTest"/>) is read apart from the training images.
 /// </summary>
 public static class DataPipeline
 {
     /// <summary>Random stream numbers passed to <see cref="DeriveSeed"/>.</summary>
-    public const int NoiseStream = 1, LabelStream = 2;
+    public const int NoiseStream = 1, LabelStream = 2, TestNoiseStream = 3;
 
     public static PreparedData Prepare(DataOptions o)
     {
         ArgumentNullException.ThrowIfNull(o);
         o.Validate();
+        var s = Select(o, testSplit: false);
+        if (o.NoiseStd > 0)
+            AddGaussianNoise(s.Images.Pixels, o.NoiseStd, DeriveSeed(o.Seed, NoiseStream));
+        var labelled = ChooseLabelled(s.Images.Labels, s.Images.ClassNames.Length, o.Alpha, new Random(DeriveSeed(o.Seed, LabelStream)));
+        return new PreparedData(s.Images, labelled, o, s.Available, s.Spec, s.Src.Detail, s.Src.SplitText);
+    }
+
+    /// <summary>
+    /// The held-out test images the options name, or null when they name none: every image of the training classes in
+    /// <see cref="DataOptions.TestSplit"/> of the same source, or in <see cref="DataOptions.TestData"/> (read with
+    /// <see cref="DataOptions.Split"/>; classes matched by name). The selection options (per class, class sizes,
+    /// imbalance, offset, alpha) do not apply; image size and channels do, and with <see cref="DataOptions.NoiseStd"/>
+    /// the test images get the same noise protocol from their own stream of the seed (<see cref="TestNoiseStream"/>).
+    /// Kept apart from <see cref="Prepare"/> so that training never sees these images.
+    /// </summary>
+    /// <param name="o">The run's data options.</param>
+    /// <param name="training">The training images (from <see cref="Prepare"/>): their class names are the classes looked
+    /// for, and the test images must have their shape. Null: the classes of <see cref="DataOptions.Classes"/>.</param>
+    /// <exception cref="OptionException">naming testSplit or testData: a source without that split, a class missing
+    /// from the test data, a shape that differs from the training images, unreadable test data.</exception>
+    public static ImageSet? PrepareTest(DataOptions o, ImageSet? training = null)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        o.Validate();
+        if (!o.HasTestSet) return null;
+        string option = o.TestSplit != null ? "testSplit" : "testData";
+        string value = o.TestSplit ?? o.TestData!;
+        try
+        {
+            var spec = DatasetSpec.Parse(o.TestData ?? o.Data);
+            bool imageKind = spec.Kind is DatasetKind.Folder or DatasetKind.CelebA;
+            bool square = training != null && training.Height == training.Width;
+            var t = new DataOptions
+            {
+                Data = o.TestData ?? o.Data, Split = o.TestSplit ?? o.Split,
+                Classes = training?.ClassNames ?? o.Classes,
+                NoiseStd = o.NoiseStd, Seed = o.Seed,
+                ImageSize = imageKind ? o.ImageSize ?? (square ? training!.Height : null) : null,
+                Channels = imageKind ? o.Channels ?? training?.Channels : null,
+            };
+            if (o.TestData != null)
+            {
+                var trainSpec = DatasetSpec.Parse(o.Data);
+                if (trainSpec.Path == spec.Path)
+                    throw DataOptions.Invalid(option, $"'{value}' is the training data ({trainSpec.Display}, split {o.Split}); use --test-split or other data");
+            }
+            var s = Select(t, testSplit: o.TestSplit != null);
+            var images = s.Images;
+            if (training != null && images.ShapeText != training.ShapeText)
+                throw DataOptions.Invalid(option,
+                    $"'{value}': test images are {images.ShapeText} but the training images {training.ShapeText} (C x H x W)");
+            if (t.NoiseStd > 0)
+                AddGaussianNoise(images.Pixels, t.NoiseStd, DeriveSeed(t.Seed, TestNoiseStream));
+            return new ImageSet(images.Pixels, images.Labels, images.ClassNames, images.Channels, images.Height, images.Width,
+                $"{s.Spec.Display}, split {s.Src.SplitText ?? t.Split}");
+        }
+        catch (OptionException e) when (e.Option != option)
+        {
+            throw DataOptions.Invalid(option, $"'{value}': {e.Option} {e.Detail}");
+        }
+        catch (DnnmmInputException e) when (e is not OptionException)
+        {
+            throw DataOptions.Invalid(option, $"'{value}': {e.Message}");
+        }
+    }
+
+    /// <summary>The selected images of the options' source (no noise yet), what each class had, and the source.</summary>
+    private sealed record Selection(ImageSet Images, int[] Available, DatasetSpec Spec, Source Src);
+
+    /// <summary>
+    /// Loads the source, keeps the requested classes (labels remapped to 0..K-1 in the order given) and, of each class,
+    /// skips the first <see cref="DataOptions.Offset"/> images and takes its size (<see cref="DataOptions.Sizes"/>).
+    /// With <paramref name="testSplit"/> the split must select images (an error naming testSplit otherwise).
+    /// </summary>
+    private static Selection Select(DataOptions o, bool testSplit)
+    {
         var spec = DatasetSpec.Parse(o.Data);
         bool imageKind = spec.Kind is DatasetKind.Folder or DatasetKind.CelebA;
         if (!imageKind && o.ImageSize != null)
             throw DataOptions.Invalid("imageSize", $"{o.ImageSize} is only used with folder: and celeba: data, not {spec.Display}");
         if (!imageKind && o.Channels != null)
             throw DataOptions.Invalid("channels", $"{o.Channels} is only used with folder: and celeba: data, not {spec.Display}");
+        if (testSplit && spec.Kind == DatasetKind.Folder)
+            throw DataOptions.Invalid("testSplit", $"'{o.Split}': {spec.Display} has no splits (a folder is read as given); use --test-data <spec>");
         int channels = o.Channels ?? DataOptions.DefaultChannels;
 
         var src = OpenSource(spec, o, channels);
+        if (testSplit && !src.SplitApplies)
+            throw DataOptions.Invalid("testSplit", $"'{o.Split}': {spec.Display} has no splits ({src.SplitText}); use --test-data <spec>");
 
         // Resolve the requested classes against the source's classes.
         int[] sel = src.Selected ?? ResolveClasses(o, spec, src);
@@ -36,19 +119,17 @@ public static class DataPipeline
         for (int j = 0; j < sel.Length; j++)
             if (available[j] == 0)
                 throw DataOptions.Invalid("classes", $"'{src.Names[sel[j]]}' has no images in {Where(spec, o, src)}");
-        if (o.PerClass is int pc)
-        {
-            int min = 0;
-            for (int j = 1; j < sel.Length; j++) if (available[j] < available[min]) min = j;
-            if (available[min] < pc)
-                throw DataOptions.Invalid("perClass",
-                    $"{pc} is too many: class '{src.Names[sel[min]]}' has only {available[min]} images in {Where(spec, o, src)}");
-        }
+        var sizes = o.Sizes(sel.Length);
+        CheckCounts(o, sizes, available, j => src.Names[sel[j]], Where(spec, o, src));
 
         var selectedNames = sel.Select(k => src.Names[k]).ToArray();
-        var set = src.Load(selectedNames, o.PerClass);
+        var set = src.Load(name =>
+        {
+            int j = Array.IndexOf(selectedNames, name);
+            return j < 0 ? null : new ClassSlice(o.Offset, sizes?[j]);
+        });
 
-        // Keep the first PerClass images of each selected class, in file order; remap labels.
+        // Of each selected class in file order: skip Offset images, take its size (unless the source did); remap labels.
         var remap = new int[set.ClassNames.Length];
         Array.Fill(remap, -1);
         for (int j = 0; j < selectedNames.Length; j++)
@@ -57,15 +138,15 @@ public static class DataPipeline
             if (k < 0) throw new InvalidOperationException($"class '{selectedNames[j]}' missing from the loaded set");
             remap[k] = j;
         }
-        var taken = new int[sel.Length];
-        int limit = o.PerClass ?? int.MaxValue;
+        var slices = Enumerable.Range(0, sel.Length)
+            .Select(j => src.Sliced ? new ClassSlice(0, null) : new ClassSlice(o.Offset, sizes?[j])).ToArray();
+        var seen = new int[sel.Length];
         var idx = new List<int>(set.Count);
         var labels = new List<int>(set.Count);
         for (int i = 0; i < set.Count; i++)
         {
             int j = remap[set.Labels[i]];
-            if (j < 0 || taken[j] >= limit) continue;
-            taken[j]++;
+            if (j < 0 || !slices[j].Contains(seen[j]++)) continue;
             idx.Add(i);
             labels.Add(j);
         }
@@ -73,11 +154,27 @@ public static class DataPipeline
         float[] px = identity ? set.Pixels : set.Subset(idx).Pixels;
         var images = new ImageSet(px, labels.ToArray(), selectedNames, set.Channels, set.Height, set.Width,
             spec.Kind == DatasetKind.Mnist ? "mnist (shipped)" : spec.Display);
+        return new Selection(images, available, spec, src);
+    }
 
-        if (o.NoiseStd > 0)
-            AddGaussianNoise(images.Pixels, o.NoiseStd, DeriveSeed(o.Seed, NoiseStream));
-        var labelled = ChooseLabelled(images.Labels, sel.Length, o.Alpha, new Random(DeriveSeed(o.Seed, LabelStream)));
-        return new PreparedData(images, labelled, o, available, spec, src.Detail, src.SplitText);
+    /// <summary>Offset and sizes within what each class has; errors name offset, classSizes or perClass.</summary>
+    private static void CheckCounts(DataOptions o, int[]? sizes, int[] available, Func<int, string> name, string where)
+    {
+        for (int j = 0; j < available.Length; j++)
+        {
+            if (o.Offset >= available[j])
+                throw DataOptions.Invalid("offset",
+                    $"{o.Offset} is past the end of class '{name(j)}': it has only {available[j]} images in {where}");
+            if (sizes == null || sizes[j] <= available[j] - o.Offset) continue;
+            string after = o.Offset > 0 ? $" after the first {o.Offset} (--offset)" : "";
+            string have = $"has only {available[j] - o.Offset} images in {where}{after}";
+            if (o.ClassSizes != null)
+                throw DataOptions.Invalid("classSizes", $"{sizes[j]} is too many: class '{name(j)}' {have}");
+            if (o.Imbalance is double r && sizes[j] != o.PerClass)
+                throw DataOptions.Invalid("perClass",
+                    $"{o.PerClass} is too many: with --imbalance {DataOptions.Num(r)} class '{name(j)}' needs {sizes[j]} images but {have}");
+            throw DataOptions.Invalid("perClass", $"{o.PerClass} is too many: class '{name(j)}' {have}");
+        }
     }
 
     /// <summary>
@@ -175,7 +272,10 @@ public static class DataPipeline
         public int[]? Selected;
         /// <summary>Whether class indices written as numbers are accepted.</summary>
         public bool IndicesAllowed;
-        public required Func<string[], int?, ImageSet> Load;
+        /// <summary>Loads the images; a source that decodes per image (folder, celeba) loads only the slice of each class
+        /// name (null = not selected) and sets <see cref="Sliced"/>; the others load every image.</summary>
+        public required Func<Func<string, ClassSlice?>, ImageSet> Load;
+        public bool Sliced;
         public string? Detail;
         /// <summary>What the split meant for this source (null = the split name).</summary>
         public string? SplitText;
@@ -194,7 +294,7 @@ public static class DataPipeline
                 var set = IdxReader.Load(imgFile, labFile, spec.Path);
                 return new Source
                 {
-                    Names = set.ClassNames, Counts = CountLabels(set), IndicesAllowed = true, Load = (_, _) => set,
+                    Names = set.ClassNames, Counts = CountLabels(set), IndicesAllowed = true, Load = _ => set,
                     Detail = $"{Path.GetFileName(imgFile)}, {Path.GetFileName(labFile)}",
                 };
             }
@@ -204,7 +304,7 @@ public static class DataPipeline
                 var set = Cifar10BinaryReader.Load(files, Cifar10BinaryReader.ReadClassNames(spec.Path), spec.Path);
                 return new Source
                 {
-                    Names = set.ClassNames, Counts = CountLabels(set), IndicesAllowed = true, Load = (_, _) => set,
+                    Names = set.ClassNames, Counts = CountLabels(set), IndicesAllowed = true, Load = _ => set,
                     Detail = string.Join(", ", files.Select(Path.GetFileName)),
                 };
             }
@@ -214,7 +314,8 @@ public static class DataPipeline
                 return new Source
                 {
                     Names = index.ClassNames.ToArray(), Counts = index.Counts,
-                    Load = (names, perClass) => ImageFolderReader.Load(index, names, perClass, channels, o.ImageSize),
+                    Load = slice => ImageFolderReader.Load(index, k => slice(index.ClassNames[k]), channels, o.ImageSize),
+                    Sliced = true,
                     SplitText = "not used (the folder is read as given)", SplitApplies = false,
                     Detail = "one sub-folder of PNG/JPEG images per class"
                              + (o.ImageSize is int s ? $", resized to {s}x{s}" : "")
@@ -238,7 +339,8 @@ public static class DataPipeline
                 {
                     Names = index.ClassNames.ToArray(), Counts = index.Counts,
                     Selected = Enumerable.Range(0, index.ClassNames.Count).ToArray(),
-                    Load = (_, perClass) => CelebAReader.Load(index, perClass, size, channels),
+                    Load = slice => CelebAReader.Load(index, k => slice(index.ClassNames[k]), size, channels),
+                    Sliced = true,
                     SplitApplies = index.SplitUsed,
                     SplitText = index.SplitUsed ? $"{o.Split} ({index.SplitNote})" : $"not used ({index.SplitNote})",
                     Detail = $"{CelebAReader.AttributeFileName} ({attrs.RowCount} rows), "

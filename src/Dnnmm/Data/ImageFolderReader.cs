@@ -83,14 +83,24 @@ public static class ImageFolderReader
                 chosen[k] = true;
             }
 
+        return Load(index, k => chosen[k] ? new ClassSlice(0, perClass) : null, channels, resize);
+    }
+
+    /// <summary>
+    /// Loads, of each class k (an index into <see cref="ImageFolderIndex.ClassNames"/>), the images that
+    /// <paramref name="slice"/>(k) names (null = none), so only those files are decoded. Labels index all the folder's classes.
+    /// </summary>
+    public static ImageSet Load(ImageFolderIndex index, Func<int, ClassSlice?> slice, int channels = 3, int? resize = null)
+    {
+        DataOptions.CheckDecoding(channels, resize, null);
         var paths = new List<string>();
         var labels = new List<int>();
-        for (int k = 0; k < chosen.Length; k++)
+        for (int k = 0; k < index.ClassNames.Count; k++)
         {
-            if (!chosen[k]) continue;
+            if (slice(k) is not ClassSlice sl) continue;
             var f = index.Files[k];
-            int take = Math.Min(f.Count, perClass ?? int.MaxValue);
-            for (int i = 0; i < take; i++) { paths.Add(f[i]); labels.Add(k); }
+            int end = sl.End(f.Count);
+            for (int i = sl.Skip; i < end; i++) { paths.Add(f[i]); labels.Add(k); }
         }
 
         var px = DecodeAll(paths, channels, resize, resize, crop: false, out int h, out int w);

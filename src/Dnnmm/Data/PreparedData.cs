@@ -65,9 +65,11 @@ public sealed class PreparedData
         if (!string.IsNullOrEmpty(SourceDetail)) sb.AppendLine($"read:      {SourceDetail}");
         sb.AppendLine($"split:     {SplitText}");
         sb.AppendLine($"images:    {Images.Count}, shape {Images.ShapeText} (C x H x W), K = {ClassCount} classes");
-        sb.AppendLine(Options.PerClass is int pc
-            ? $"selection: the first {pc} images of each class in file order"
-            : "selection: all available images of each class, in file order");
+        sb.AppendLine($"selection: {SelectionText()}");
+        if (Options.HasTestSet)
+            sb.AppendLine(Options.TestSplit != null
+                ? $"test:      every image of these classes in split {Options.TestSplit} of the same source (scored after training)"
+                : $"test:      every image of these classes in {Options.TestData} (split {Options.Split}; scored after training)");
 
         int nameW = Math.Max(5, Images.ClassNames.Max(n => n.Length));
         int numW = Math.Max(10, Images.Count.ToString(inv).Length + 1);
@@ -84,4 +86,18 @@ public sealed class PreparedData
     }
 
     public override string ToString() => Describe();
+
+    /// <summary>How the images of each class were chosen, in words.</summary>
+    public string SelectionText()
+    {
+        var o = Options;
+        string sizes = string.Join("/", ClassCounts);
+        string what = o.ClassSizes != null ? $"the first {sizes} images of the classes (--class-sizes)"
+            : o.PerClass is int pc && o.Imbalance is double r
+                ? $"the first {sizes} images of the classes (--per-class {pc} --imbalance {DataOptions.Num(r)})"
+            : o.PerClass is int n ? $"the first {n} images of each class"
+            : "all available images of each class";
+        string skip = o.Offset > 0 ? $" after the first {o.Offset} of each class (--offset)" : "";
+        return $"{what}{skip}, in file order";
+    }
 }

@@ -1,4 +1,5 @@
 using Dnnmm.Data;
+using Dnnmm.Evaluation;
 using Dnnmm.Infrastructure;
 using Dnnmm.Methods;
 
@@ -27,7 +28,9 @@ public sealed record TrainSummary(string Method, int Epochs, double Seconds, dou
 /// <summary>
 /// Training, loading and inspecting runs in run folders (<see cref="RunFolder"/>), for any registered method
 /// (<see cref="MethodRegistry"/>). A run checks its options and data before touching the folder, then writes
-/// options.json, the method's model files, metrics.csv and metrics.json every epoch, samples.png and summary.json.
+/// options.json, the method's model files, metrics.csv and metrics.json every epoch, samples.png and summary.json. When
+/// the data options name a test set, it is read with the training data (before the folder is touched), never shown to
+/// the method's Fit, and scored after it: acc_test, ari_test and nmi_test join the last row of the metrics and the summary.
 /// </summary>
 public static class TrainRun
 {
@@ -77,12 +80,14 @@ public static class TrainRun
         if (resume && !entry.CanResume)
             throw new DnnmmInputException($"{outDir}: method '{o.Method}' keeps no checkpoints to resume from; train it again with --force");
         var data = DataPipeline.Prepare(o.Data);
+        var test = DataPipeline.PrepareTest(o.Data, data.Images);
         var input = new FitInput(data.Images, data.Labelled);
         o.MethodOptions().Validate(input);
 
         if (!resume) folder.PrepareNew(force);
         folder.WriteOptions(Json.Serialize(o));
         log?.Invoke(data.Describe());
+        if (test != null) log?.Invoke($"test set:  {test.Count} images ({test.Source}), scored after training");
 
         var rows = resume ? folder.ReadMetrics() : new List<EpochRow>();
         using var method = entry.Create(o.MethodOptions(), o.Data.Seed);
@@ -107,6 +112,12 @@ public static class TrainRun
         if (method is ISavableMethod savable) savable.Save(folder.Path);
         afterFit?.Invoke(method, data);
 
+        var testScores = test is null ? null : ScoreTest(method, test);
+        if (testScores != null && rows.Count > 0)
+        {
+            rows[^1] = rows[^1] with { Values = rows[^1].Values.Concat(testScores).ToDictionary() };
+            folder.WriteMetrics(rows);
+        }
         if (method.CanSample) folder.WriteSamples(SampleGridPng(method, data.Images, o.Data.Seed));
         var last = rows.LastOrDefault();
         double? Get(string k) => last is not null && last.Values.TryGetValue(k, out var v) ? v : null;
@@ -114,10 +125,21 @@ public static class TrainRun
             Get("log_likelihood"), last?.Omega ?? Array.Empty<float>(), Path.GetFullPath(outDir))
         {
             AccUnlabelled = Get("acc_unlabelled"), AriUnlabelled = Get("ari_unlabelled"), NmiUnlabelled = Get("nmi_unlabelled"),
+            AccTest = testScores?["acc_test"], AriTest = testScores?["ari_test"], NmiTest = testScores?["nmi_test"], TestImages = test?.Count ?? 0,
             ClassProportions = ClassProportions(data.Images),
         };
         folder.WriteSummary(summary);
         return summary;
+    }
+
+    /// <summary>
+    /// acc_test, ari_test and nmi_test: the fitted method's clusters of the held-out test images
+    /// (<see cref="DataPipeline.PrepareTest"/>) scored against their classes.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> ScoreTest(IClusteringMethod method, ImageSet test)
+    {
+        var s = ClusteringMetrics.Score(test.Labels, method.Predict(test));
+        return new Dictionary<string, double> { ["acc_test"] = s.Acc, ["ari_test"] = s.Ari, ["nmi_test"] = s.Nmi };
     }
 
     /// <summary>The share of each class among the images.</summary>
