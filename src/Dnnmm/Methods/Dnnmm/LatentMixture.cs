@@ -135,7 +135,7 @@ public sealed class LatentMixture : IDisposable
         if (floor > 0) w = w.clamp_min(floor);
         w = w / w.sum();
         var old = Omega;
-        Omega = w.MoveToOuterDisposeScope();
+        Omega = w.DetachFromDisposeScope(); // owned by the mixture, whatever scope the M step runs in
         old.Dispose();
     }
 
