@@ -13,7 +13,7 @@ public static class BenchCommand
         cmd.SetAction(p =>
         {
             var d = data.Read(p);
-            if (p.GetResult(data.Classes) is null) d = d with { Classes = new[] { "0", "1", "2", "3", "4" }, PerClass = d.PerClass ?? 1000, Alpha = p.GetResult(data.Alpha) is null ? 0.1 : d.Alpha };
+            if (p.GetResult(data.Classes) is null) d = d with { Classes = new[] { "0", "1", "2", "3", "4" }, PerClass = d.PerClass ?? (d.ClassSizes is null ? 1000 : null), Alpha = p.GetResult(data.Alpha) is null ? 0.1 : d.Alpha };
             var r = Benchmark.Run(d, model.Read<DnnmmOptions>(p), p.InvocationConfiguration.Output.WriteLine);
             p.InvocationConfiguration.Output.WriteLine(r.ToMarkdown());
             return 0;
