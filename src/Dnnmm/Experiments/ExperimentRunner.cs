@@ -270,7 +270,8 @@ public static class ExperimentRunner
         var img = data.Images;
         if (m.CanSample)
             AtomicFile.WriteAllBytes(Path.Combine(dir, LabelledSamplesPng),
-                GenerativePictures.SamplesGrid(m, img.Channels, img.Height, img.Width, img.ClassNames, seed: cell.Seed));
+                GenerativePictures.SamplesGrid(m, img.Channels, img.Height, img.Width, img.ClassNames, seed: cell.Seed,
+                    classShares: data.Labelled.Any(l => l) ? TrainRun.ClassProportions(img) : null));
         if (m is not ILatentEncoder) return;
         try
         {

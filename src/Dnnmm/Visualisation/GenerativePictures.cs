@@ -17,10 +17,11 @@ public static class GenerativePictures
     /// <summary>
     /// One row per cluster of <paramref name="perCluster"/> generated images (cluster k from seed + k, as the run
     /// folder's samples.png), each row labelled "k: class name", followed by the learned weight "ω 0.512" when the
-    /// method is a mixture model (<see cref="IMixtureModel"/>).
+    /// method is a mixture model (<see cref="IMixtureModel"/>), and the class's share of the training images "(data 0.516)"
+    /// when <paramref name="classShares"/> gives them.
     /// </summary>
     public static byte[] SamplesGrid(IClusteringMethod method, int channels, int height, int width, IReadOnlyList<string> classNames,
-        int perCluster = 10, int seed = 1, int scale = 2)
+        int perCluster = 10, int seed = 1, int scale = 2, IReadOnlyList<float>? classShares = null)
     {
         ArgumentNullException.ThrowIfNull(method);
         if (!method.CanSample) throw new DnnmmInputException($"method {method.Name} cannot generate images");
@@ -34,17 +35,20 @@ public static class GenerativePictures
             Array.Copy(px, 0, all, (long)c * perCluster * size, (long)perCluster * size);
         }
         var omega = (method as IMixtureModel)?.Omega;
-        return ImageGrid.ToLabelledPng(all, k * perCluster, channels, height, width, perCluster, ClusterLabels(k, classNames, omega), scale);
+        return ImageGrid.ToLabelledPng(all, k * perCluster, channels, height, width, perCluster, ClusterLabels(k, classNames, omega, classShares), scale);
     }
 
     /// <summary>
     /// "k: name" for each cluster (just "k" where there is no name or the name is k itself), and "  ω 0.512" after it
-    /// where <paramref name="omega"/> gives the cluster's mixture weight.
+    /// where <paramref name="omega"/> gives the cluster's mixture weight, and "(data 0.516)" where <paramref name="classShares"/>
+    /// gives the class's share of the training images.
     /// </summary>
-    public static string[] ClusterLabels(int clusters, IReadOnlyList<string> classNames, IReadOnlyList<float>? omega = null) =>
+    public static string[] ClusterLabels(int clusters, IReadOnlyList<string> classNames, IReadOnlyList<float>? omega = null,
+        IReadOnlyList<float>? classShares = null) =>
         Enumerable.Range(0, clusters).Select(c =>
             (c < classNames.Count && classNames[c] != c.ToString(CultureInfo.InvariantCulture) ? $"{c}: {classNames[c]}" : $"{c}") +
-            (omega is not null && c < omega.Count ? "  " + OmegaText(omega[c]) : "")).ToArray();
+            (omega is not null && c < omega.Count ? "  " + OmegaText(omega[c]) : "") +
+            (classShares is not null && c < classShares.Count ? " (data " + classShares[c].ToString("0.000", CultureInfo.InvariantCulture) + ")" : "")).ToArray();
 
     /// <summary>A mixture weight as a label shows it: "ω 0.512".</summary>
     public static string OmegaText(float omega) => "ω " + omega.ToString("0.000", CultureInfo.InvariantCulture);

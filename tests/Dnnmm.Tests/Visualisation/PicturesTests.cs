@@ -216,6 +216,13 @@ public class PicturesTests
         Assert.Equal(new[] { "0  ω 0.125", "1: cat  ω 0.875" }, GenerativePictures.ClusterLabels(2, new[] { "0", "cat" }, new[] { 0.125f, 0.875f }));
     }
 
+    [Fact]
+    public void ClusterLabelsPutTheTrueClassShareNextToTheWeight()
+    {
+        Assert.Equal(new[] { "0  ω 0.125 (data 0.100)", "1: cat  ω 0.875 (data 0.900)" },
+            GenerativePictures.ClusterLabels(2, new[] { "0", "cat" }, new[] { 0.125f, 0.875f }, new[] { 0.1f, 0.9f }));
+    }
+
     /// <summary>A stand-in generative method of grey 8 x 8 images, a mixture model with the given weights or none.</summary>
     private sealed class GreyGenerator(float[]? omega) : IClusteringMethod, IMixtureModel
     {
