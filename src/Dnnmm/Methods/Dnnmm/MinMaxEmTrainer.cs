@@ -48,6 +48,7 @@ public sealed class MinMaxEmTrainer : IDisposable
             ctx.Log?.Invoke($"resumed from epoch {Epoch} (learning rate {LearningRate:g3})");
         }
         int[]? initial = InitialMemberships(data, ctx);
+        var history = new List<Dictionary<string, double>>();
         if (!ctx.Resume) InitialiseOmega(data, initial);
         byte[] lastGood = Snapshot();
 
@@ -57,11 +58,13 @@ public sealed class MinMaxEmTrainer : IDisposable
             int epoch = Epoch + 1;
             var sw = Stopwatch.StartNew();
             var terms = RunEpoch(epoch, data, epoch <= options.WarmupEpochs ? initial : null, ctx);
-            if (terms is null)
+            if (terms is null || Exploded(history, terms) is string)
             {
+                if (terms is not null) ctx.Log?.Invoke($"epoch {epoch}: {Exploded(history, terms)}");
                 RestartAfterDivergence(epoch, lastGood, ctx);
                 continue;
             }
+            history.Add(terms);
             Epoch = epoch;
             var values = new Dictionary<string, double>(terms);
             Evaluate(data, ctx.Monitors(epoch, last: epoch == options.Epochs) ? ctx.MonitorLabels : null, values);
@@ -87,6 +90,28 @@ public sealed class MinMaxEmTrainer : IDisposable
         using var omega = Objective.ClosedFormOmega(t, none, (int)counts.Sum(), 0, options.OmegaPrior);
         model.Mixture.SetOmega(omega, options.OmegaFloor);
     }
+
+    /// <summary>
+    /// Why an epoch's adversarial or consistency terms exploded, or null: an epoch mean above <see cref="ExplosionFactor"/>
+    /// times the median of the epochs before it (and above 20) means the min-max game ran away (seen on CelebA: the
+    /// discriminator's loss jumped from 1.2 to 3118 in one epoch, and the encoder was wrecked the next), which a finite
+    /// loss does not show. The epoch is then treated like a NaN loss.
+    /// </summary>
+    public static string? Exploded(IReadOnlyList<IReadOnlyDictionary<string, double>> history, IReadOnlyDictionary<string, double> terms)
+    {
+        if (history.Count < 2) return null;
+        foreach (var key in new[] { "loss_d", "adversarial_g", "consistency" })
+        {
+            if (!terms.TryGetValue(key, out double v)) continue;
+            double median = Stats.Median(history.Where(h => h.ContainsKey(key)).Select(h => Math.Abs(h[key])).ToList());
+            if (Math.Abs(v) > 20 && Math.Abs(v) > ExplosionFactor * median)
+                return $"{key} {v:G4} is over {ExplosionFactor} times its median {median:G4} of the earlier epochs (the min-max game ran away)";
+        }
+        return null;
+    }
+
+    /// <summary>How far above its usual level an epoch's term may go before <see cref="Exploded"/> calls it a runaway.</summary>
+    public const double ExplosionFactor = 10;
 
     /// <summary>A loss turned NaN/inf: back to the last good epoch with half the learning rate, at most <see cref="MaxRestarts"/> times.</summary>
     private void RestartAfterDivergence(int epoch, byte[] lastGood, FitContext ctx)

@@ -112,6 +112,21 @@ public class MinMaxEmTrainerTests
     }
 
     [Fact]
+    public void ARunawayMinMaxGameIsCaughtLikeANaN()
+    {
+        static Dictionary<string, double> E(double d, double g = 1.5, double c = 1.6) => new() { ["loss_d"] = d, ["adversarial_g"] = g, ["consistency"] = c };
+        var history = new List<IReadOnlyDictionary<string, double>> { E(1.19), E(1.17), E(1.21) };
+        // CelebA, epoch 13: the discriminator's loss jumped to 3118.
+        Assert.Contains("loss_d", MinMaxEmTrainer.Exploded(history, E(3117.9)));
+        Assert.Null(MinMaxEmTrainer.Exploded(history, E(1.3)));
+        // A large first consistency term falling is normal; too little history decides nothing.
+        Assert.Null(MinMaxEmTrainer.Exploded(new List<IReadOnlyDictionary<string, double>> { E(0.8, c: 26.5), E(1.1, c: 16.1) }, E(1.2, c: 5.2)));
+        Assert.Null(MinMaxEmTrainer.Exploded(history.Take(1).ToList(), E(3117.9)));
+        // Small terms never count, however they move.
+        Assert.Null(MinMaxEmTrainer.Exploded(new List<IReadOnlyDictionary<string, double>> { E(0.1), E(0.1) }, E(5)));
+    }
+
+    [Fact]
     public void SameSeedGivesTheSameMetrics()
     {
         var (a, ma) = Train(Tiny(2), seed: 4);
