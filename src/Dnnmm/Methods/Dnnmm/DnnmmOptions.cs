@@ -44,8 +44,8 @@ public enum OmegaInit
     /// <summary>omega_k = 1/K.</summary>
     Uniform,
     /// <summary>
-    /// From the data at hand: the class shares of the labelled images (a stratified subset has the classes' proportions),
-    /// else the cluster shares of the warm-up's k-means memberships, else uniform.
+    /// From the data at hand: the class shares of the labelled images (a stratified subset has the classes' proportions);
+    /// uniform without labels (k-means's cluster shares were tried and lost on the development data, docs/model.md).
     /// </summary>
     Data,
 }
@@ -131,7 +131,7 @@ public sealed record DnnmmOptions : IMethodOptions
     public bool BalancedEStep { get; init; } = true;
     [Option("omega", "the schedule of the omega M step (the weights themselves live in Omega)")]
     public OmegaUpdate Omega { get; init; } = OmegaUpdate.Epoch;
-    [Option("omega-init", "where omega starts: uniform, or data (labelled class shares; k-means cluster shares without labels)")]
+    [Option("omega-init", "where omega starts: uniform, or data (the labelled class shares; uniform without labels)")]
     public OmegaInit OmegaInit { get; init; } = OmegaInit.Data;
     [Option("omega-from", "memberships the omega M step counts: posterior (eq 3) or e-step (the balanced ones when the E step is balanced)")]
     public OmegaStatistics OmegaFrom { get; init; } = OmegaStatistics.EStep;

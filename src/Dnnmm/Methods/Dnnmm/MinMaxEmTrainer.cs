@@ -49,7 +49,7 @@ public sealed class MinMaxEmTrainer : IDisposable
         }
         int[]? initial = InitialMemberships(data, ctx);
         var history = new List<Dictionary<string, double>>();
-        if (!ctx.Resume) InitialiseOmega(data, initial);
+        if (!ctx.Resume) InitialiseOmega(data);
         byte[] lastGood = Snapshot();
 
         while (Epoch < options.Epochs)
@@ -75,17 +75,14 @@ public sealed class MinMaxEmTrainer : IDisposable
     }
 
     /// <summary>
-    /// omega before the first M step (<see cref="DnnmmOptions.OmegaInit"/>): uniform, or the shares of the labelled classes, or
-    /// of the k-means clusters of the warm-up, so that a run on imbalanced data does not start from equal class sizes.
+    /// omega before the first M step (<see cref="DnnmmOptions.OmegaInit"/>): uniform, or the shares of the labelled classes, so
+    /// that a run on imbalanced data does not start from equal class sizes.
     /// </summary>
-    private void InitialiseOmega(TrainingSet data, int[]? initial)
+    private void InitialiseOmega(TrainingSet data)
     {
-        if (options.OmegaInit != OmegaInit.Data || options.Omega == OmegaUpdate.Fixed) return;
-        var counts = new double[model.Info.Clusters];
-        if (data.Labelled.Length > 0) counts = (double[])data.LabelledCounts.Clone();
-        else if (initial is not null) foreach (int i in data.Unlabelled) counts[initial[i]]++;
-        else return;
-        using var t = tensor(counts, dtype: ScalarType.Float32, device: model.Device);
+        if (options.OmegaInit != OmegaInit.Data || options.Omega == OmegaUpdate.Fixed || data.Labelled.Length == 0) return;
+        using var t = tensor(data.LabelledCounts, dtype: ScalarType.Float32, device: model.Device);
+        var counts = data.LabelledCounts;
         using var none = zeros(counts.Length, device: model.Device);
         using var omega = Objective.ClosedFormOmega(t, none, (int)counts.Sum(), 0, options.OmegaPrior);
         model.Mixture.SetOmega(omega, options.OmegaFloor);
@@ -196,7 +193,8 @@ public sealed class MinMaxEmTrainer : IDisposable
                 Tensor? fake = options.Lambda2 > 0 || options.Lambda1 > 0 ? model.G.forward(y) : null;
                 if (options.Lambda2 > 0 && !DiscriminatorStep(batch, fake!, w, sums)) return null;
                 if (!EncoderGeneratorStep(batch, y, w, fake, unlabelledWeight, sums)) return null;
-                omegaStep.Add(batch.OmegaGamma ?? batch.Gamma);
+                // The warm-up's k-means memberships are not evidence of the class sizes (k-means evens out cluster sizes).
+                omegaStep.Add(initial is null ? batch.OmegaGamma ?? batch.Gamma : null);
                 ctx.OnStep?.Invoke(step + 1, steps, Stats.Averages(sums, step + 1));
             }
             omegaStep.EndOfEpoch();
