@@ -58,10 +58,10 @@ public sealed class MinMaxEmTrainer : IDisposable
             int epoch = Epoch + 1;
             var sw = Stopwatch.StartNew();
             var terms = RunEpoch(epoch, data, epoch <= options.WarmupEpochs ? initial : null, ctx);
-            if (terms is null || Exploded(history, terms) is string)
+            string? diverged = terms is null ? "a loss became NaN/inf" : Exploded(history, terms);
+            if (diverged is not null)
             {
-                if (terms is not null) ctx.Log?.Invoke($"epoch {epoch}: {Exploded(history, terms)}");
-                RestartAfterDivergence(epoch, lastGood, ctx);
+                RestartAfterDivergence(epoch, lastGood, diverged, ctx);
                 continue;
             }
             history.Add(terms);
@@ -111,17 +111,18 @@ public sealed class MinMaxEmTrainer : IDisposable
     public const double ExplosionFactor = 10;
 
     /// <summary>A loss turned NaN/inf: back to the last good epoch with half the learning rate, at most <see cref="MaxRestarts"/> times.</summary>
-    private void RestartAfterDivergence(int epoch, byte[] lastGood, FitContext ctx)
+    private void RestartAfterDivergence(int epoch, byte[] lastGood, string why, FitContext ctx)
     {
-        Restarts++;
-        if (Restarts > MaxRestarts)
+        int restarts = Restarts + 1;
+        if (restarts > MaxRestarts)
             throw new DnnmmTrainingException(
-                $"training diverged (a loss became NaN or infinite) {Restarts} times; last learning rate {LearningRate:g3}; try a smaller learning rate");
+                $"training diverged {restarts} times (last: {why}); last learning rate {LearningRate:g3}; try a smaller learning rate");
         double lr = LearningRate / 2;
         Restore(lastGood);
+        Restarts = restarts; // the snapshot holds the count of its own time
         LearningRate = lr;
         (optGE, optD) = RebuildOptimisers(lr);
-        ctx.Log?.Invoke($"epoch {epoch}: a loss became NaN/inf; restored epoch {Epoch} and halved the learning rate to {lr:g3} (restart {Restarts} of {MaxRestarts})");
+        ctx.Log?.Invoke($"epoch {epoch}: {why}; restored epoch {Epoch} and halved the learning rate to {lr:g3} (restart {Restarts} of {MaxRestarts})");
     }
 
     private (Adam, Adam) RebuildOptimisers(double lr)
