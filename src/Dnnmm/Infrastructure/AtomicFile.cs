@@ -11,6 +11,7 @@ public static class AtomicFile
     public static void Write(string path, Action<Stream> write)
     {
         string full = Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new DnnmmInputException($"{path}: is a folder, not a file (give a file name)");
         string dir = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(dir);
         string tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");

@@ -99,6 +99,10 @@ public class CliTests
         Assert.True(p.Code == 0, p.Err);
         var lines = File.ReadAllLines(csv);
         Assert.Equal("index,class,cluster,p_0,p_1,log_likelihood", lines[0]);
+        // --out naming an existing folder: a one-line error, exit 2, the folder untouched (was an unhandled IOException).
+        string folder = dir.Sub("a-folder");
+        AssertBadInput(Run("predict", "--model", run, "--data", "mnist", "--classes", "0,1", "--per-class", "16", "--out", folder), "is a folder");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
         Assert.Equal(33, lines.Length);
         // Each image's log-likelihood under the model (eq 4, the -(d/2) log 2 pi constant included): finite, at most
         // the peak of one unit Gaussian in the default d = 10 dimensions, and its mean is printed.
