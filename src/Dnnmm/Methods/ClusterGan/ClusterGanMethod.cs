@@ -259,7 +259,7 @@ public sealed class ClusterGanMethod(ClusterGanOptions options, int seed) : IClu
         return f.cpu().data<float>().ToArray();
     }
 
-    /// <summary>Length of the readout space (known after the first <see cref="Encode"/>; dim z_n + K before).</summary>
+    /// <summary>Length of the readout space (known after the first <see cref="Encode(ImageSet)"/>; dim z_n + K before).</summary>
     public int LatentDim { get; private set; }
 
     private int[] ReadOut(Tensor enc)

@@ -198,6 +198,6 @@ public sealed record DnnmmOptions : IMethodOptions
         Check(ResolveLatentDim(clusters) >= clusters, "latentDim", $"{LatentDim} must be at least the number of clusters {clusters}");
         Check(OmegaFloor * clusters < 1, "omegaFloor", $"{OmegaFloor} must be below 1/K = {1.0 / clusters:G3}");
         Check(Init != MembershipInit.KMeans || WarmupEpochs > 0, "init", "kmeans needs at least one warm-up epoch (the epochs that use the k-means memberships)");
-        Check(Compute.IsDeviceName(Device), "device", $"'{Device}' must be cpu, cuda or cuda:N");
+        MethodCommon.CheckDevice(Device);
     }
 }

@@ -59,9 +59,9 @@ public sealed class MinMaxEmTrainer : IDisposable
             var sw = Stopwatch.StartNew();
             var terms = RunEpoch(epoch, data, epoch <= options.WarmupEpochs ? initial : null, ctx);
             string? diverged = terms is null ? "a loss became NaN/inf" : Exploded(history, terms);
-            if (diverged is not null)
+            if (terms is null || diverged is not null)
             {
-                RestartAfterDivergence(epoch, lastGood, diverged, ctx);
+                RestartAfterDivergence(epoch, lastGood, diverged!, ctx);
                 continue;
             }
             history.Add(terms);
@@ -81,10 +81,10 @@ public sealed class MinMaxEmTrainer : IDisposable
     private void InitialiseOmega(TrainingSet data)
     {
         if (options.OmegaInit != OmegaInit.Data || options.Omega == OmegaUpdate.Fixed || data.Labelled.Length == 0) return;
-        using var t = tensor(data.LabelledCounts, dtype: ScalarType.Float32, device: model.Device);
-        var counts = data.LabelledCounts;
-        using var none = zeros(counts.Length, device: model.Device);
-        using var omega = Objective.ClosedFormOmega(t, none, (int)counts.Sum(), 0, options.OmegaPrior);
+        // The closed-form M step with the labelled images alone.
+        using var counts = tensor(data.LabelledCounts, dtype: ScalarType.Float32, device: model.Device);
+        using var noMemberships = zeros(data.LabelledCounts.Length, device: model.Device);
+        using var omega = Objective.ClosedFormOmega(noMemberships, counts, 0, data.Labelled.Length, options.OmegaPrior);
         model.Mixture.SetOmega(omega, options.OmegaFloor);
     }
 

@@ -38,14 +38,13 @@ public sealed record LabelledOnlyOptions : IMethodOptions
     {
         if (StepsPerEpoch > 0) return StepsPerEpoch;
         int unl = input.Images.Count - input.LabelledCount;
-        return Math.Max(1, (unl + DnnmmDefaults.BatchSize - 1) / DnnmmDefaults.BatchSize);
+        return Batches.Steps(unl, DnnmmDefaults.BatchSize);
     }
 
     public void Validate(FitInput input)
     {
         OptionSchema.ValidateRanges(this);
         MethodCommon.CheckDevice(Device);
-        void Check(bool ok, string m) => MethodCommon.Check(ok, m);
         if (input.LabelledCount == 0) throw new OptionException("alpha", "must be above 0: the labelled-only reference learns from labelled images only");
         MethodCommon.ShapeOf(input.Images).ConvLayout();
     }
