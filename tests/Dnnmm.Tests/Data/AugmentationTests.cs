@@ -60,4 +60,55 @@ public class AugmentationTests
             Assert.InRange(c, 3, 5);
         }
     }
+
+    [Fact]
+    public void TheIdentityPolicyKeepsTheImages()
+    {
+        using var x = rand(3, 1, 8, 8);
+        using var v = Augmentation.View(x, new ViewPolicy(), new Random(1));
+        Assert.True(v.allclose(x));
+    }
+
+    [Fact]
+    public void AViewIsReproducibleFromItsSeed()
+    {
+        using var x = rand(4, 3, 8, 8);
+        var p = new ViewPolicy(0.2, 20, true, 0.4, 0.3, 0.1);
+        using var a = Augmentation.View(x, p, new Random(7));
+        using var b = Augmentation.View(x, p, new Random(7));
+        using var c = Augmentation.View(x, p, new Random(8));
+        Assert.True(a.allclose(b, rtol: 0, atol: 0));
+        Assert.False(a.allclose(c));
+        Assert.True(a.min().item<float>() >= 0 && a.max().item<float>() <= 1);
+    }
+
+    [Fact]
+    public void CutoutFillsASquareWithTheImageMean()
+    {
+        // A constant 0 image with one bright pixel far from the square would change the mean; use a ramp and count.
+        using var x = ones(1, 1, 10, 10).mul(0.25f);
+        x[0, 0, 0, 0] = tensor(1f);
+        using var v = Augmentation.View(x, new ViewPolicy(Cutout: 0.3), new Random(3));
+        float mean = x.mean().item<float>();
+        int changed = (int)v.sub(x).abs().gt(1e-6).sum().item<long>();
+        int atMean = (int)v.sub(mean).abs().lt(1e-6).sum().item<long>();
+        Assert.InRange(atMean, 1, 9);       // a 3x3 square, possibly clipped at the border
+        Assert.True(changed <= atMean);
+    }
+
+    [Fact]
+    public void FlipsMirrorSomeImagesExactly()
+    {
+        using var x = rand(16, 1, 5, 5);
+        using var v = Augmentation.View(x, new ViewPolicy(Flip: true), new Random(2));
+        int mirrored = 0, same = 0;
+        for (int i = 0; i < 16; i++)
+        {
+            if (v[i].allclose(x[i].flip(2))) mirrored++;
+            else if (v[i].allclose(x[i])) same++;
+        }
+        Assert.Equal(16, mirrored + same);
+        Assert.InRange(mirrored, 1, 15);
+    }
 }
+

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Dnnmm.Infrastructure;
+using Dnnmm.Data;
 
 namespace Dnnmm.Methods.Dnnmm;
 
@@ -66,6 +67,41 @@ public enum GanLoss
     Bce,
     /// <summary>Literal eq 7: -log D(x) + log D(G(y)); unbounded below for D.</summary>
     Literal,
+}
+
+/// <summary>Augmentation consistency (beyond the paper, as in FixMatch / UDA).</summary>
+public enum AugmentMode
+{
+    /// <summary>The images as they are.</summary>
+    None,
+    /// <summary>
+    /// The E step's memberships come from a weakly augmented view of each unlabelled image and the likelihood term
+    /// trains the encoder on a strongly augmented view of it; labelled images are seen in a weak view.
+    /// </summary>
+    Consistency,
+}
+
+/// <summary>Horizontal flips in the augmented views.</summary>
+public enum FlipMode
+{
+    /// <summary>For colour images (natural scenes, faces), not for grey ones (digits are not mirror-symmetric).</summary>
+    Auto,
+    On,
+    Off,
+}
+
+/// <summary>Which generated samples the consistency term (eq 5-6) teaches the encoder.</summary>
+public enum ConsistencyEncoder
+{
+    /// <summary>All (the paper): generator and encoder both learn from every sample.</summary>
+    All,
+    /// <summary>
+    /// The generator learns from every sample (the encoder teaches it); the encoder only from the samples that it
+    /// already assigns to their source component with posterior at least --consistency-confidence (pseudo-label filtering).
+    /// </summary>
+    Confident,
+    /// <summary>The generator only: the encoder learns nothing from generated samples through this term.</summary>
+    None,
 }
 
 /// <summary>How the latent samples y of the consistency and GAN terms are drawn.</summary>
@@ -145,12 +181,42 @@ public sealed record DnnmmOptions : IMethodOptions
     public GanLoss GanLoss { get; init; } = GanLoss.Bce;
     [Option("y-sampling", "latent samples: categorical (k ~ Cat(omega)) or per-component (weighted by omega)")]
     public YSampling YSampling { get; init; } = YSampling.Categorical;
+    [Option("consistency-encoder", "which generated samples the consistency term teaches the encoder: all (the paper), confident (only those it assigns to their source component with posterior >= --consistency-confidence; the generator learns from all), none (the generator only)")]
+    public ConsistencyEncoder ConsistencyEncoder { get; init; } = ConsistencyEncoder.All;
+    [Option("consistency-confidence", "the posterior of the source component a generated sample needs to teach the encoder (--consistency-encoder confident)", Min = 0, Max = 1)]
+    public double ConsistencyConfidence { get; init; } = 0.9;
+    [Option("complement-weight", "weight of the complement term (K+1 discriminator, Salimans et al. 2016): the encoder gives real images high and generated ones low mixture likelihood; 0 = off", Min = 0)]
+    public double ComplementWeight { get; init; } = 0;
+    [Option("augment", "augmentation consistency: none, or consistency (memberships from a weak view of each unlabelled image train the encoder on a strong view)")]
+    public AugmentMode Augment { get; init; } = AugmentMode.None;
+    [Option("flip", "horizontal flips in the augmented views: auto (colour images only), on or off")]
+    public FlipMode Flip { get; init; } = FlipMode.Auto;
+    [Option("weak-shift", "weak view: largest shift as a fraction of the image side", Min = 0, Max = 0.5)]
+    public double WeakShift { get; init; } = 0.125;
+    [Option("strong-shift", "strong view: largest shift as a fraction of the image side", Min = 0, Max = 0.5)]
+    public double StrongShift { get; init; } = 0.2;
+    [Option("strong-rotation", "strong view: largest rotation in degrees", Min = 0, Max = 180)]
+    public double StrongRotation { get; init; } = 20;
+    [Option("cutout", "strong view: side of the cutout square as a fraction of the image side (0 = none)", Min = 0, Max = 1)]
+    public double Cutout { get; init; } = 0.4;
+    [Option("colour-jitter", "strong view: brightness and contrast jitter of colour images (0 = none)", Min = 0, Max = 1)]
+    public double ColourJitter { get; init; } = 0.3;
+    [Option("strong-noise", "strong view: standard deviation of added pixel noise", Min = 0, Max = 1)]
+    public double StrongNoise { get; init; } = 0.1;
     [Option("device", "cpu, cuda or cuda:N", Shared = true)]
     public string Device { get; init; } = "cpu";
     [Option("threads", "CPU threads for libtorch (0 = all cores)", Shared = true, Min = 0)]
     public int Threads { get; init; } = 0;
 
     public int ResolveLatentDim(int k) => LatentDim > 0 ? LatentDim : Math.Max(10, k);
+
+    /// <summary>The weak and strong view policies of <see cref="AugmentMode.Consistency"/> for images with this many channels.</summary>
+    public (ViewPolicy Weak, ViewPolicy Strong) ViewPolicies(int channels)
+    {
+        bool flip = Flip == FlipMode.On || (Flip == FlipMode.Auto && channels == 3);
+        return (new ViewPolicy(Shift: WeakShift, Flip: flip),
+                new ViewPolicy(StrongShift, StrongRotation, flip, Cutout, ColourJitter, StrongNoise));
+    }
 
     /// <summary>The ablations of the paper's evaluation: labelled-only (encoder on labelled images only), no-gan (no adversarial or consistency term).</summary>
     public static readonly string[] Ablations = { "none", "labelled-only", "no-gan" };
@@ -178,8 +244,8 @@ public sealed record DnnmmOptions : IMethodOptions
     public DnnmmOptions WithAblation(string? ablation) => ablation switch
     {
         null or "" or "none" => this,
-        "labelled-only" => this with { UnlabelledWeight = 0, Lambda1 = 0, Lambda2 = 0 },
-        "no-gan" => this with { Lambda1 = 0, Lambda2 = 0 },
+        "labelled-only" => this with { UnlabelledWeight = 0, Lambda1 = 0, Lambda2 = 0, ComplementWeight = 0 },
+        "no-gan" => this with { Lambda1 = 0, Lambda2 = 0, ComplementWeight = 0 },
         var a => throw new OptionException("ablation", $"'{a}' is not one of: {string.Join(", ", Ablations)}"),
     };
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dnnmm.Infrastructure;
 using Dnnmm.Evaluation;
+using Dnnmm.Data;
 
 namespace Dnnmm.Methods.Dnnmm;
 
@@ -175,6 +176,9 @@ public sealed class MinMaxEmTrainer : IDisposable
         var labelledBatches = new BatchCycler(data.Labelled, rng);
         int steps = Batches.Steps(data.Unlabelled.Length > 0 ? data.Unlabelled.Length : data.Labelled.Length, options.BatchSize);
         double unlabelledWeight = UnlabelledWeight(epoch, initial);
+        // Augmentation consistency: the views of an epoch are drawn from their own stream of the seed, so a resumed run draws the same ones.
+        var views = options.Augment == AugmentMode.Consistency ? options.ViewPolicies(model.Info.Channels) : ((ViewPolicy Weak, ViewPolicy Strong)?)null;
+        var augRng = new Random(Seeds.Mix(seed, epoch, 4));
 
         // Literal EM: memberships of all unlabelled images fixed once per epoch (not needed while the warm-up uses k-means's).
         using var epochGamma = options.EStep == EStepSchedule.Epoch && data.Unlabelled.Length > 0 && initial is null ? EStepAll(data) : null;
@@ -183,6 +187,8 @@ public sealed class MinMaxEmTrainer : IDisposable
         {
             ["likelihood"] = 0, ["labelled_likelihood"] = 0, ["consistency"] = 0, ["adversarial_g"] = 0, ["loss_d"] = 0,
         };
+        if (options.ComplementWeight > 0) sums["complement"] = 0;
+        if (options.ConsistencyEncoder == ConsistencyEncoder.Confident && options.Lambda1 > 0) sums["confident_share"] = 0;
         using (omegaStep)
         {
             for (int step = 0; step < steps; step++)
@@ -190,10 +196,11 @@ public sealed class MinMaxEmTrainer : IDisposable
                 ctx.Cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var batch = NextBatch(data, Batches.Slice(unlabelledOrder, step, options.BatchSize), labelledBatches, initial, epochGamma);
-                var (y, w) = SampleY(options.BatchSize, gen);
-                Tensor? fake = options.Lambda2 > 0 || options.Lambda1 > 0 ? model.G.forward(y) : null;
-                if (options.Lambda2 > 0 && !DiscriminatorStep(batch, fake!, w, sums)) return null;
-                if (!EncoderGeneratorStep(batch, y, w, fake, unlabelledWeight, sums)) return null;
+                if (views is not null) batch.MakeViews(views.Value.Weak, views.Value.Strong, augRng);
+                var latent = SampleY(options.BatchSize, gen);
+                Tensor? fake = options.Lambda2 > 0 || options.Lambda1 > 0 || options.ComplementWeight > 0 ? model.G.forward(latent.Y) : null;
+                if (options.Lambda2 > 0 && !DiscriminatorStep(batch, fake!, latent.Weights, sums)) return null;
+                if (!EncoderGeneratorStep(batch, latent, fake, unlabelledWeight, sums)) return null;
                 // The warm-up's k-means memberships are not evidence of the class sizes (k-means evens out cluster sizes).
                 omegaStep.Add(initial is null ? batch.OmegaGamma ?? batch.Gamma : null);
                 ctx.OnStep?.Invoke(step + 1, steps, Stats.Averages(sums, step + 1));
@@ -221,6 +228,22 @@ public sealed class MinMaxEmTrainer : IDisposable
         /// <summary>The memberships the omega M step counts when they differ from <see cref="Gamma"/> (the unbalanced posterior).</summary>
         public Tensor? OmegaGamma { get; set; }
         public Tensor Real => Unlabelled is null ? Labelled! : Labelled is null ? Unlabelled : cat(new[] { Unlabelled, Labelled }, 0);
+        /// <summary>The weak view of the unlabelled images (the E step's input) under augmentation consistency, else null.</summary>
+        public Tensor? UnlabelledWeak { get; private set; }
+        /// <summary>The strong view of the unlabelled images (the likelihood term's input) under augmentation consistency, else null.</summary>
+        public Tensor? UnlabelledStrong { get; private set; }
+        /// <summary>The weak view of the labelled images under augmentation consistency, else null.</summary>
+        public Tensor? LabelledWeak { get; private set; }
+
+        public void MakeViews(ViewPolicy weak, ViewPolicy strong, Random rng)
+        {
+            if (Unlabelled is not null)
+            {
+                UnlabelledWeak = Augmentation.View(Unlabelled, weak, rng);
+                UnlabelledStrong = Augmentation.View(Unlabelled, strong, rng);
+            }
+            if (Labelled is not null) LabelledWeak = Augmentation.View(Labelled, weak, rng);
+        }
     }
 
     private Minibatch NextBatch(TrainingSet data, int[] unlabelledIds, BatchCycler labelledBatches, int[]? initial, EpochMemberships? epochGamma)
@@ -248,7 +271,10 @@ public sealed class MinMaxEmTrainer : IDisposable
     /// <summary>The discriminator's step: min over theta_D of lambda2 times its loss on real images and G(y). False when the loss is not finite.</summary>
     private bool DiscriminatorStep(Minibatch batch, Tensor fake, Tensor? weights, Dictionary<string, double> sums)
     {
-        var lossD = Objective.DiscriminatorLoss(model.D.forward(batch.Real), model.D.forward(fake.detach()), options.GanLoss, weights).mul(options.Lambda2);
+        // One pass of D over the real and the generated images together.
+        var real = batch.Real;
+        var logits = model.D.forward(cat(new[] { real, fake.detach() }, 0));
+        var lossD = Objective.DiscriminatorLoss(logits.narrow(0, 0, real.shape[0]), logits.narrow(0, real.shape[0], fake.shape[0]), options.GanLoss, weights).mul(options.Lambda2);
         if (!TensorHelpers.IsFinite(lossD)) return false;
         optD.zero_grad();
         lossD.backward();
@@ -260,45 +286,101 @@ public sealed class MinMaxEmTrainer : IDisposable
     /// <summary>
     /// The encoder/generator step (the M step over theta_E and theta_G): maximise
     /// LikelihoodTerm (unlabelled, memberships from the E step) + LabelledLikelihoodTerm - lambda1 ConsistencyTerm
-    /// + lambda2 AdversarialTerm. Sets <see cref="Minibatch.Gamma"/> for the omega M step. False when the loss is not finite.
+    /// + lambda2 AdversarialTerm (+ the complement term when asked). Sets <see cref="Minibatch.Gamma"/> for the omega M
+    /// step. The encoder sees every image of the step in one pass. False when the loss is not finite.
     /// </summary>
-    private bool EncoderGeneratorStep(Minibatch batch, Tensor y, Tensor? weights, Tensor? fake, double unlabelledWeight, Dictionary<string, double> sums)
+    private bool EncoderGeneratorStep(Minibatch batch, LatentSample latent, Tensor? fake, double unlabelledWeight, Dictionary<string, double> sums)
     {
         var dev = model.Device;
         Tensor objective = zeros(1, device: dev).squeeze();
-        if (batch.Unlabelled is not null && unlabelledWeight > 0)
+        bool likelihood = batch.Unlabelled is not null && unlabelledWeight > 0;
+        bool labelled = batch.Labelled is not null && options.LabelledWeight > 0;
+        bool consistency = options.Lambda1 > 0;
+        bool complement = options.ComplementWeight > 0;
+        // The consistency term as the paper has it (both networks learn from every sample) goes through the shared pass
+        // with the graph into G; otherwise the encoder sees detached samples there, and the generator's consistency
+        // gradient comes from a pass of the frozen encoder.
+        bool shared = consistency && options.ConsistencyEncoder == ConsistencyEncoder.All && !complement;
+        bool fakeInPass = shared || (consistency && options.ConsistencyEncoder != ConsistencyEncoder.None) || complement;
+
+        // One encoder pass: unlabelled (strong view), labelled (weak view), generated.
+        var inputs = new List<Tensor>();
+        if (likelihood) inputs.Add(batch.UnlabelledStrong ?? batch.Unlabelled!);
+        if (labelled) inputs.Add(batch.LabelledWeak ?? batch.Labelled!);
+        if (fakeInPass) inputs.Add(shared ? fake! : fake!.detach());
+        Tensor? zu = null, zl = null, zf = null;
+        if (inputs.Count > 0)
         {
-            var zu = model.E.forward(batch.Unlabelled);
+            var z = model.E.forward(inputs.Count == 1 ? inputs[0] : cat(inputs, 0));
+            long at = 0;
+            Tensor Take(Tensor x) { var part = z.narrow(0, at, x.shape[0]); at += x.shape[0]; return part; }
+            if (likelihood) zu = Take(inputs[0]);
+            if (labelled) zl = Take(batch.LabelledWeak ?? batch.Labelled!);
+            if (fakeInPass) zf = Take(fake!);
+        }
+
+        if (likelihood)
+        {
             if (batch.Gamma is null)
                 using (no_grad())
                 {
-                    batch.Gamma = EStep(zu.detach());
+                    // The E step: from the weak view under augmentation consistency, else from this pass.
+                    var zE = batch.UnlabelledWeak is null ? zu!.detach() : model.E.forward(batch.UnlabelledWeak);
+                    batch.Gamma = EStep(zE);
                     if (options.BalancedEStep && options.OmegaFrom == OmegaStatistics.Posterior && options.Omega != OmegaUpdate.Fixed)
-                        batch.OmegaGamma = model.Mixture.Posterior(zu.detach());
+                        batch.OmegaGamma = model.Mixture.Posterior(zE);
                 }
-            var lik = Objective.LikelihoodTerm(model.Mixture, zu, batch.Gamma);
+            var lik = Objective.LikelihoodTerm(model.Mixture, zu!, batch.Gamma);
             objective = objective + lik.mul(unlabelledWeight);
             sums["likelihood"] += lik.item<float>();
         }
         else if (batch.Unlabelled is not null && batch.Gamma is null && options.Omega != OmegaUpdate.Fixed)
         {
-            using (no_grad()) batch.Gamma = model.Mixture.Posterior(model.E.forward(batch.Unlabelled));
+            using (no_grad()) batch.Gamma = model.Mixture.Posterior(model.E.forward(batch.UnlabelledWeak ?? batch.Unlabelled));
         }
-        if (batch.Labelled is not null && options.LabelledWeight > 0)
+        if (labelled)
         {
-            var lik = Objective.LabelledLikelihoodTerm(model.Mixture, model.E.forward(batch.Labelled), batch.Classes!);
+            var lik = Objective.LabelledLikelihoodTerm(model.Mixture, zl!, batch.Classes!);
             objective = objective + lik.mul(options.LabelledWeight);
             sums["labelled_likelihood"] += lik.item<float>();
         }
-        if (options.Lambda1 > 0)
+        if (consistency)
         {
-            var cons = Objective.ConsistencyTerm(y, model.E.forward(fake!), weights);
+            Tensor cons;
+            if (shared) cons = Objective.ConsistencyTerm(latent.Y, zf!, latent.Weights);
+            else
+            {
+                // The generator's side: the frozen encoder's view of G(y), gradient into G only.
+                cons = Objective.ConsistencyTerm(latent.Y, FrozenEncoder(fake!), latent.Weights);
+                if (options.ConsistencyEncoder != ConsistencyEncoder.None)
+                {
+                    // The encoder's side, on the detached samples it may learn from.
+                    var w = latent.Weights;
+                    if (options.ConsistencyEncoder == ConsistencyEncoder.Confident)
+                    {
+                        var mask = Objective.ConfidentMask(model.Mixture, zf!, latent.Components, options.ConsistencyConfidence);
+                        sums["confident_share"] += mask.mean().item<float>();
+                        w = w is null ? mask : w.mul(mask);
+                    }
+                    objective = objective - Objective.ConsistencyTerm(latent.Y, zf!, w).mul(options.Lambda1);
+                }
+            }
             objective = objective - cons.mul(options.Lambda1);
             sums["consistency"] += cons.item<float>();
         }
+        if (complement)
+        {
+            var real = zu is not null && zl is not null ? cat(new[] { zu, zl }, 0) : zu ?? zl;
+            if (real is not null)
+            {
+                var comp = Objective.ComplementTerm(model.Mixture, real, zf!, latent.Weights);
+                objective = objective + comp.mul(options.ComplementWeight);
+                sums["complement"] += comp.item<float>();
+            }
+        }
         if (options.Lambda2 > 0)
         {
-            var adv = Objective.AdversarialTerm(model.D.forward(fake!), weights);
+            var adv = Objective.AdversarialTerm(model.D.forward(fake!), latent.Weights);
             objective = objective + adv.mul(options.Lambda2);
             sums["adversarial_g"] -= adv.item<float>(); // reported as the generator's loss, -log D(G(y))
         }
@@ -309,6 +391,15 @@ public sealed class MinMaxEmTrainer : IDisposable
         loss.backward();
         optGE.step();
         return true;
+    }
+
+    /// <summary>E(x) with the encoder's parameters frozen: the gradient reaches x (and the generator behind it), not theta_E.</summary>
+    private Tensor FrozenEncoder(Tensor x)
+    {
+        var ps = model.E.parameters().ToList();
+        foreach (var p in ps) p.requires_grad = false;
+        try { return model.E.forward(x); }
+        finally { foreach (var p in ps) p.requires_grad = true; }
     }
 
     /// <summary>The E step over every unlabelled image at once (literal EM), looked up per minibatch.</summary>
@@ -404,17 +495,23 @@ public sealed class MinMaxEmTrainer : IDisposable
     /// <summary>The E step: posterior memberships (eq 3), balanced when the options ask for it.</summary>
     private Tensor EStep(Tensor z) => options.BalancedEStep ? model.Mixture.BalancedPosterior(z) : model.Mixture.Posterior(z);
 
-    private (Tensor Y, Tensor? Weights) SampleY(int n, torch.Generator gen)
+    /// <summary>Latent samples y, the components they were drawn from, and their weights in the terms (null: equal).</summary>
+    private readonly record struct LatentSample(Tensor Y, Tensor Components, Tensor? Weights);
+
+    private LatentSample SampleY(int n, torch.Generator gen)
     {
         var mix = model.Mixture;
         if (options.YSampling == YSampling.Categorical)
-            return (mix.Sample(n, gen).Y, null);
+        {
+            var (y0, k0) = mix.Sample(n, gen);
+            return new LatentSample(y0, k0, null);
+        }
         int K = mix.K;
         int per = Math.Max(1, n / K);
         var comps = arange(K, device: model.Device).repeat_interleave(per);
         var y = mix.SampleFrom(comps, gen);
         var w = mix.Omega.index_select(0, comps).mul(K);
-        return (y, w);
+        return new LatentSample(y, comps, w);
     }
 
     /// <summary>Encodes every image, predicts argmax gamma, and adds log-likelihood (eq 4) and monitoring metrics.</summary>

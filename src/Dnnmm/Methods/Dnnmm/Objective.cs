@@ -67,6 +67,37 @@ public static class Objective
         return WeightedMean(logD, weights);
     }
 
+    /// <summary>
+    /// The complement term (a K+1 discriminator in the encoder, in the spirit of Salimans et al. 2016 and Dai et al. 2017),
+    /// maximised by the encoder: mean_real log sigma(s(E(x))) + mean_fake log(1 - sigma(s(E(G(y))))), where
+    /// s(z) = log sum_k omega_k N(z; mu_k, I) - l0 is the mixture log-likelihood above l0 = log(1/K) - (d/2) log(2 pi) - d/2,
+    /// the log-likelihood of a point at the typical distance sqrt(d) from a mean of weight 1/K. Real images are pulled
+    /// into the components, generated ones pushed out of them: between the clusters, where the decision boundaries belong.
+    /// </summary>
+    public static Tensor ComplementTerm(LatentMixture mixture, Tensor realZ, Tensor fakeZ, Tensor? fakeWeights = null)
+    {
+        double l0 = -Math.Log(mixture.K) - 0.5 * mixture.Dim * Math.Log(2 * Math.PI) - 0.5 * mixture.Dim;
+        using var sReal = mixture.LogLikelihood(realZ).sub(l0);
+        using var sFake = mixture.LogLikelihood(fakeZ).sub(l0);
+        using var realPart = nn.functional.logsigmoid(sReal).mean();
+        using var fakeLog = nn.functional.logsigmoid(sFake.neg());
+        using var fakePart = WeightedMean(fakeLog, fakeWeights);
+        return realPart.add(fakePart);
+    }
+
+    /// <summary>
+    /// 1 where the encoder assigns a generated sample to the component it was drawn from with posterior at least
+    /// <paramref name="confidence"/>, else 0 (n floats): the samples --consistency-encoder confident lets teach the encoder.
+    /// </summary>
+    public static Tensor ConfidentMask(LatentMixture mixture, Tensor fakeZ, Tensor components, double confidence)
+    {
+        using var _ = no_grad();
+        using var post = mixture.Posterior(fakeZ.detach());
+        using var own = post.gather(1, components.unsqueeze(1)).squeeze(1);
+        using var ok = own.ge(confidence);
+        return ok.to_type(ScalarType.Float32);
+    }
+
     private static Tensor WeightedMean(Tensor values, Tensor? weights)
     {
         if (weights is null) return values.mean();

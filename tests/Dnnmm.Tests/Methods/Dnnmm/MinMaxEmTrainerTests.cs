@@ -172,6 +172,62 @@ public class MinMaxEmTrainerTests
         Assert.Equal(full[^1].Omega, rest[0].Omega);
     }
 
+    [Theory]
+    [InlineData("augment")]
+    [InlineData("confident")]
+    [InlineData("complement")]
+    public void ResumeEqualsAnUninterruptedRunWithTheNewTerms(string what)
+    {
+        var o = what switch
+        {
+            "augment" => Tiny(3) with { Augment = AugmentMode.Consistency },
+            "confident" => Tiny(3) with { ConsistencyEncoder = ConsistencyEncoder.Confident, ConsistencyConfidence = 0.5 },
+            _ => Tiny(3) with { ConsistencyEncoder = ConsistencyEncoder.None, ComplementWeight = 0.5 },
+        };
+        using var dir = new TempDir();
+        var (full, mf) = Train(o, seed: 2);
+        mf.Dispose();
+        var (_, m2) = Train(o with { Epochs = 2 }, seed: 2, dir: dir.Path);
+        m2.Dispose();
+        var (rest, m3) = Train(o, seed: 2, dir: dir.Path, resume: true);
+        m3.Dispose();
+        Assert.Equal(full[^1].Values["log_likelihood"], rest[0].Values["log_likelihood"]);
+        Assert.Equal(full[^1].Values["likelihood"], rest[0].Values["likelihood"]);
+        Assert.Equal(full[^1].Omega, rest[0].Omega);
+        if (what == "complement") Assert.True(full[^1].Values["complement"] < 0);
+        if (what == "confident") Assert.InRange(full[^1].Values["confident_share"], 0, 1);
+    }
+
+    [Theory]
+    [InlineData(ConsistencyEncoder.None, false)]
+    [InlineData(ConsistencyEncoder.All, true)]
+    public void TheConsistencyTermTeachesTheEncoderOnlyWhenAsked(ConsistencyEncoder into, bool encoderLearns)
+    {
+        // Only the consistency term: no likelihood terms, no GAN, no complement. With "none" its gradient reaches the
+        // generator alone and the encoder keeps its initial weights; with "all" (the paper) the encoder moves too.
+        var o = Tiny(1) with { UnlabelledWeight = 0, LabelledWeight = 0, Lambda2 = 0, Lambda1 = 1, ConsistencyEncoder = into };
+        var data = TinyData.Make();
+        var (_, m) = Train(o);
+        using var _m = m;
+        using var fresh = new DnnmmModel(m.Model.Info, TorchSharp.torch.CPU);
+        var trained = m.Model.Encode(data);
+        var initial = fresh.Encode(data);
+        Assert.Equal(encoderLearns, !trained.SequenceEqual(initial));
+        // The generator learns in both cases.
+        Assert.NotEqual(fresh.Generate(new float[m.Model.LatentDim]), m.Model.Generate(new float[m.Model.LatentDim]));
+    }
+
+    [Fact]
+    public void AugmentedViewsChangeTheRunAndDependOnTheSeedOnly()
+    {
+        var o = Tiny(1) with { Augment = AugmentMode.Consistency };
+        var (a, ma) = Train(o, seed: 3); ma.Dispose();
+        var (b, mb) = Train(o, seed: 3); mb.Dispose();
+        var (plain, mp) = Train(Tiny(1), seed: 3); mp.Dispose();
+        Assert.Equal(a[0].Values["likelihood"], b[0].Values["likelihood"]);
+        Assert.NotEqual(plain[0].Values["likelihood"], a[0].Values["likelihood"]);
+    }
+
     [Fact]
     public void WarmupLeavesTheUnlabelledTermOutOfTheFirstEpoch()
     {

@@ -83,4 +83,45 @@ public class ObjectiveTests
         using var w1 = Objective.ClosedFormOmega(g1, none, 1, 0, prior: 3);
         Assert.Equal(new[] { 0.6f, 0.4f }, w1.data<float>().ToArray(), (a, b) => Math.Abs(a - b) < 1e-6);
     }
+
+    [Fact]
+    public void ComplementTermIsHalfAtTheTypicalRadiusOfOneComponent()
+    {
+        // d = 2, K = 2, omega (1/2, 1/2). Means 0 and (10, 0): far apart, so at z = (sqrt 2, 0) only the first counts and
+        // log p(z) = log 1/2 - log(2 pi) - 1 = l0 exactly: s = 0 and log sigma(0) = -log 2 for real and fake alike.
+        using var m = new LatentMixture(tensor(new float[] { 0, 0, 10, 0 }, new long[] { 2, 2 }), tensor(new[] { 0.5f, 0.5f }));
+        using var z = tensor(new float[] { (float)Math.Sqrt(2), 0 }, new long[] { 1, 2 });
+        using var t = Objective.ComplementTerm(m, z, z);
+        Assert.Equal(-2 * Math.Log(2), t.item<float>(), 4);
+        // A real point at a mean (s = d/2 = 1) and a fake one there too: log sigma(1) + log sigma(-1).
+        using var mu = tensor(new float[] { 0, 0 }, new long[] { 1, 2 });
+        using var t2 = Objective.ComplementTerm(m, mu, mu);
+        Assert.Equal(-Math.Log(1 + Math.Exp(-1)) - Math.Log(1 + Math.Exp(1)), t2.item<float>(), 4);
+    }
+
+    [Fact]
+    public void ComplementTermRewardsFakesFarFromEveryMean()
+    {
+        using var m = Mixture();
+        using var real = tensor(new float[] { 0, 0, 2, 0 }, new long[] { 2, 2 });
+        using var near = tensor(new float[] { 1, 0 }, new long[] { 1, 2 });
+        using var far = tensor(new float[] { 1, 6 }, new long[] { 1, 2 });
+        using var tNear = Objective.ComplementTerm(m, real, near);
+        using var tFar = Objective.ComplementTerm(m, real, far);
+        Assert.True(tFar.item<float>() > tNear.item<float>());
+    }
+
+    [Fact]
+    public void ConfidentMaskKeepsSamplesThatTheEncoderGivesToTheirComponent()
+    {
+        using var m = Mixture(); // means (0,0) and (2,0)
+        // Sample 0 sits at mean 0 (posterior of 0: 1/(1+e^-2) = 0.88); sample 1 at mean 1 but drawn from component 0.
+        using var z = tensor(new float[] { 0, 0, 2, 0, 1, 0 }, new long[] { 3, 2 });
+        using var k = tensor(new long[] { 0, 0, 1 });
+        using var mask = Objective.ConfidentMask(m, z, k, 0.8);
+        Assert.Equal(new[] { 1f, 0f, 0f }, mask.data<float>().ToArray()); // sample 2 is halfway: posterior 0.5
+        using var all = Objective.ConfidentMask(m, z, k, 0);
+        Assert.Equal(new[] { 1f, 1f, 1f }, all.data<float>().ToArray());
+    }
 }
+
