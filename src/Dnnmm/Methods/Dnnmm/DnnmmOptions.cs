@@ -125,6 +125,8 @@ public sealed record DnnmmOptions : IMethodOptions
     public int BatchSize { get; init; } = 64;
     [Option("labelled-batch-size", "labelled minibatch size (a labelled minibatch every step)", Min = 1)]
     public int LabelledBatchSize { get; init; } = 32;
+    [Option("fake-batch-size", "latent samples y (and generated images) per step for the consistency, adversarial and complement terms (0 = --batch-size)", Min = 0)]
+    public int FakeBatchSize { get; init; } = 0;
     [Option("lr", "Adam learning rate", Min = 0, Max = 1, MinExclusive = true, MaxExclusive = true)]
     public double LearningRate { get; init; } = 2e-3;
     [Option("beta1", "Adam beta1", Min = 0, Max = 1, MaxExclusive = true)]
@@ -182,13 +184,13 @@ public sealed record DnnmmOptions : IMethodOptions
     [Option("y-sampling", "latent samples: categorical (k ~ Cat(omega)) or per-component (weighted by omega)")]
     public YSampling YSampling { get; init; } = YSampling.Categorical;
     [Option("consistency-encoder", "which generated samples the consistency term teaches the encoder: all (the paper), confident (only those it assigns to their source component with posterior >= --consistency-confidence; the generator learns from all), none (the generator only)")]
-    public ConsistencyEncoder ConsistencyEncoder { get; init; } = ConsistencyEncoder.All;
+    public ConsistencyEncoder ConsistencyEncoder { get; init; } = ConsistencyEncoder.None;
     [Option("consistency-confidence", "the posterior of the source component a generated sample needs to teach the encoder (--consistency-encoder confident)", Min = 0, Max = 1)]
     public double ConsistencyConfidence { get; init; } = 0.9;
     [Option("complement-weight", "weight of the complement term (K+1 discriminator, Salimans et al. 2016): the encoder gives real images high and generated ones low mixture likelihood; 0 = off", Min = 0)]
     public double ComplementWeight { get; init; } = 0;
     [Option("augment", "augmentation consistency: none, or consistency (memberships from a weak view of each unlabelled image train the encoder on a strong view)")]
-    public AugmentMode Augment { get; init; } = AugmentMode.None;
+    public AugmentMode Augment { get; init; } = AugmentMode.Consistency;
     [Option("flip", "horizontal flips in the augmented views: auto (colour images only), on or off")]
     public FlipMode Flip { get; init; } = FlipMode.Auto;
     [Option("weak-shift", "weak view: largest shift as a fraction of the image side", Min = 0, Max = 0.5)]
@@ -227,7 +229,7 @@ public sealed record DnnmmOptions : IMethodOptions
     /// <summary>
     /// The options of a variant. paper: the paper as written — the E step of eq 3 over the whole data set before each
     /// epoch's M steps (literal EM), omega in closed form (eq 11-13) from those memberships, starting uniform, no balancing,
-    /// no floor or prior, no warm-up.
+    /// no floor or prior, no warm-up; the consistency term trains generator and encoder; no augmentation.
     /// </summary>
     public static DnnmmOptions ForVariant(string? variant) => variant switch
     {
@@ -236,6 +238,7 @@ public sealed record DnnmmOptions : IMethodOptions
         {
             EStep = EStepSchedule.Epoch, BalancedEStep = false, Omega = OmegaUpdate.Epoch, OmegaInit = OmegaInit.Uniform,
             OmegaFrom = OmegaStatistics.Posterior, OmegaPrior = 1, OmegaFloor = 0, Init = MembershipInit.None, WarmupEpochs = 0,
+            ConsistencyEncoder = ConsistencyEncoder.All, Augment = AugmentMode.None,
         },
         var v => throw new OptionException("variant", $"'{v}' is not one of: {string.Join(", ", Variants)}"),
     };

@@ -197,7 +197,7 @@ public sealed class MinMaxEmTrainer : IDisposable
                 using var scope = NewDisposeScope();
                 var batch = NextBatch(data, Batches.Slice(unlabelledOrder, step, options.BatchSize), labelledBatches, initial, epochGamma);
                 if (views is not null) batch.MakeViews(views.Value.Weak, views.Value.Strong, augRng);
-                var latent = SampleY(options.BatchSize, gen);
+                var latent = SampleY(options.FakeBatchSize > 0 ? options.FakeBatchSize : options.BatchSize, gen);
                 Tensor? fake = options.Lambda2 > 0 || options.Lambda1 > 0 || options.ComplementWeight > 0 ? model.G.forward(latent.Y) : null;
                 if (options.Lambda2 > 0 && !DiscriminatorStep(batch, fake!, latent.Weights, sums)) return null;
                 if (!EncoderGeneratorStep(batch, latent, fake, unlabelledWeight, sums)) return null;
