@@ -82,6 +82,8 @@ public static class TrainRun
         var data = DataPipeline.Prepare(o.Data);
         var test = DataPipeline.PrepareTest(o.Data, data.Images);
         var input = new FitInput(data.Images, data.Labelled);
+        if (input.Clusters < 2)
+            throw new OptionException("classes", $"{string.Join(",", data.Images.ClassNames)}: clustering needs at least 2 clusters, the data has {input.Clusters} class (give two or more classes)") { Scope = typeof(DataOptions) };
         o.MethodOptions().Validate(input);
 
         if (!resume) folder.PrepareNew(force);

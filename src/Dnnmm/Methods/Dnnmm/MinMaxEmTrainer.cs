@@ -429,7 +429,10 @@ public sealed class MinMaxEmTrainer : IDisposable
 
     // ---- checkpoint: every network, both optimisers, omega, epoch, learning rate, restarts ----
 
-    private const string Magic = "DNNMMCK1";
+    // DNNMMCK2: sealed with a SHA-256 (SealedBytes), so a damaged file is caught before it is parsed; DNNMMCK1 (no
+    // checksum) is what dnnmm wrote before, still read.
+    private const string Magic = "DNNMMCK2";
+    private const string LegacyMagic = "DNNMMCK1";
 
     public byte[] Snapshot()
     {
@@ -444,32 +447,48 @@ public sealed class MinMaxEmTrainer : IDisposable
             model.G.save(w); model.E.save(w); model.D.save(w);
             optGE.save_state_dict(w); optD.save_state_dict(w);
         }
-        return ms.ToArray();
+        return SealedBytes.Seal(ms.ToArray());
     }
 
-    private void Restore(byte[] bytes)
+    /// <summary>Restores a snapshot (sealed, or a legacy unsealed checkpoint); <paramref name="path"/> names it in errors.</summary>
+    private void Restore(byte[] bytes, string path = "checkpoint")
     {
-        using var r = new BinaryReader(new MemoryStream(bytes));
-        if (r.ReadString() != Magic) throw new DnnmmInputException("checkpoint: not a DNN-MM checkpoint");
-        Epoch = r.ReadInt32(); double lr = r.ReadDouble(); Restarts = r.ReadInt32();
-        int k = r.ReadInt32();
-        if (k != model.Info.Clusters) throw new DnnmmInputException($"checkpoint has {k} clusters, the model {model.Info.Clusters}");
-        var omega = new float[k];
-        for (int i = 0; i < k; i++) omega[i] = r.ReadSingle();
-        using (var t = tensor(omega)) model.Mixture.SetOmega(t);
-        model.G.load(r); model.E.load(r); model.D.load(r);
-        if (Math.Abs(lr - LearningRate) > 0) { LearningRate = lr; (optGE, optD) = RebuildOptimisers(lr); }
-        optGE.load_state_dict(r); optD.load_state_dict(r);
+        byte[] content = SealedBytes.HasMagic(bytes, LegacyMagic) ? bytes : SealedBytes.Open(bytes, Magic, path, "checkpoint");
+        try
+        {
+            using var r = new BinaryReader(new MemoryStream(content));
+            string magic = r.ReadString();
+            if (magic != Magic && magic != LegacyMagic) throw new InvalidDataException("not a DNN-MM checkpoint");
+            int epoch = r.ReadInt32(); double lr = r.ReadDouble(); int restarts = r.ReadInt32();
+            if (epoch < 0 || restarts < 0 || !(lr > 0) || double.IsInfinity(lr))
+                throw new InvalidDataException($"epoch {epoch}, learning rate {lr}, restarts {restarts}");
+            int k = r.ReadInt32();
+            if (k != model.Info.Clusters) throw new DnnmmInputException($"{path}: the checkpoint has {k} clusters, the model {model.Info.Clusters}");
+            var omega = new float[k];
+            for (int i = 0; i < k; i++) omega[i] = r.ReadSingle();
+            Epoch = epoch; Restarts = restarts;
+            using (var t = tensor(omega)) model.Mixture.SetOmega(t);
+            model.G.load(r); model.E.load(r); model.D.load(r);
+            if (Math.Abs(lr - LearningRate) > 0) { LearningRate = lr; (optGE, optD) = RebuildOptimisers(lr); }
+            optGE.load_state_dict(r); optD.load_state_dict(r);
+        }
+        catch (Exception e) when (e is not DnnmmInputException and not OutOfMemoryException)
+        {
+            // TorchSharp's messages can quote names read from the file: only a printable digest is shown.
+            throw new DnnmmInputException($"{path}: damaged checkpoint ({SealedBytes.Describe(e)})");
+        }
     }
 
     public void Load(string path)
     {
         if (!File.Exists(path)) throw new DnnmmInputException($"{path}: no checkpoint to resume from");
-        try { Restore(File.ReadAllBytes(path)); }
-        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or InvalidDataException)
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new DnnmmInputException($"{path}: unreadable checkpoint ({e.Message.Split('\n')[0]})");
+            throw new DnnmmInputException($"{path}: cannot read the checkpoint ({SealedBytes.Describe(e)})");
         }
+        Restore(bytes, path);
     }
 
     /// <summary>Loads only the networks and omega of a checkpoint (for prediction and sampling).</summary>
