@@ -73,7 +73,17 @@ public static class TrainRun
     {
         if (string.IsNullOrWhiteSpace(outDir)) throw new DnnmmInputException("a run folder is required");
         var folder = new RunFolder(outDir);
-        if (resume) o = ReadOptions(outDir);
+        if (resume)
+        {
+            // The run's own options, where only ResumeOptions.Changeable ones (more epochs, threads, device) may differ.
+            var saved = ReadOptions(outDir);
+            var conflicts = ResumeOptions.Conflicts(saved, o);
+            if (conflicts.Count > 0)
+                throw new DnnmmInputException($"{outDir}: resuming with other options than the run's options.json ({string.Join(", ", conflicts)}); a resumed run keeps its options except {string.Join(", ", ResumeOptions.ChangeableMethodOptions.Concat(ResumeOptions.ChangeableRunOptions))}");
+            int done = folder.ReadMetrics().LastOrDefault()?.Epoch ?? 0;
+            if (o.Entry().CanResume && done > o.MethodOptions().Epochs)
+                throw new OptionException("epochs", $"{o.MethodOptions().Epochs} is below the {done} epochs the run has already done (resume with at least {done})") { Scope = o.Entry().OptionsType };
+        }
         // Check everything before the run folder is touched, so bad input never costs an earlier result.
         o.Validate();
         var entry = o.Entry();

@@ -69,8 +69,10 @@ public sealed class MinMaxEmTrainer : IDisposable
             var values = new Dictionary<string, double>(terms);
             Evaluate(data, ctx.Monitors(epoch, last: epoch == options.Epochs) ? ctx.MonitorLabels : null, values);
             lastGood = Snapshot();
-            ctx.Folder?.WriteCheckpoint(lastGood);
+            // The epoch's metrics row first, then its checkpoint: a kill between the two resumes from the previous
+            // checkpoint and writes the row again (never a checkpoint ahead of its metrics, whose row would be lost).
             ctx.OnEpoch?.Invoke(new EpochReport(epoch, options.Epochs, sw.Elapsed.TotalSeconds, values, model.Mixture.OmegaArray()));
+            ctx.Folder?.WriteCheckpoint(lastGood);
         }
     }
 
