@@ -96,6 +96,9 @@ public static class TrainRun
             throw new OptionException("classes", $"{string.Join(",", data.Images.ClassNames)}: clustering needs at least 2 clusters, the data has {input.Clusters} class (give two or more classes)") { Scope = typeof(DataOptions) };
         o.MethodOptions().Validate(input);
 
+        // One process at a time in a run folder, whatever --force says; released when the run ends.
+        using var folderLock = FolderLock.Acquire(outDir, "run folder");
+        if (folderLock.TakenOverFrom is string stale) log?.Invoke($"took over the lock of {stale}, which no longer runs");
         if (!resume) folder.PrepareNew(force);
         folder.WriteOptions(Json.Serialize(o));
         log?.Invoke(data.Describe());

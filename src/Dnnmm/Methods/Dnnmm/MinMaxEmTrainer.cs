@@ -41,15 +41,17 @@ public sealed class MinMaxEmTrainer : IDisposable
     public void Fit(FitInput input, FitContext ctx)
     {
         using var data = new TrainingSet(model, input);
-        if (ctx.Resume)
+        // A run killed before its first checkpoint resumes from the start (the same as a new run).
+        bool resume = ctx.Resume && (ctx.Folder ?? throw new ArgumentException("resume needs a run folder")).HasCheckpoint;
+        if (resume)
         {
-            if (ctx.Folder is null) throw new ArgumentException("resume needs a run folder");
-            Load(ctx.Folder.Checkpoint);
+            Load(ctx.Folder!.Checkpoint);
             ctx.Log?.Invoke($"resumed from epoch {Epoch} (learning rate {LearningRate:g3})");
         }
+        else if (ctx.Resume) ctx.Log?.Invoke("no checkpoint yet (killed in the first epoch): starting from epoch 0");
         int[]? initial = InitialMemberships(data, ctx);
         var history = new List<Dictionary<string, double>>();
-        if (!ctx.Resume) InitialiseOmega(data);
+        if (!resume) InitialiseOmega(data);
         byte[] lastGood = Snapshot();
 
         while (Epoch < options.Epochs)
