@@ -40,7 +40,7 @@ public static class ModelFile
         if (!File.Exists(json) || !File.Exists(bin))
             throw new DnnmmInputException(
                 $"{runDir}: no saved model ({InfoFile} and {WeightsFile}); the '{method}' run did not finish or predates saved baselines, train it again");
-        var info = Json.Read<SavedModelInfo>(json);
+        var info = Json.Read<SavedModelInfo>(json).Check(json);
         if (info.Method != method)
             throw new DnnmmInputException($"{runDir}: {InfoFile} is a '{info.Method}' model, options.json says '{method}'");
         byte[] bytes;

@@ -64,7 +64,7 @@ public static class TrainRun
         string method = folder.HasOptions ? folder.ReadOptions<TrainRunOptions>().Method : "dnnmm";
         if (!File.Exists(folder.ModelInfo))
             throw new DnnmmInputException($"{runDir}: no saved model ({RunFolder.ModelInfoFile}); the '{method}' run did not finish");
-        return folder.ReadModelInfo<SavedModelInfo>() with { Method = method };
+        return folder.ReadModelInfo<SavedModelInfo>().Check(folder.ModelInfo) with { Method = method };
     }
 
     public static TrainSummary Run(TrainRunOptions o, string outDir, bool force, bool resume,

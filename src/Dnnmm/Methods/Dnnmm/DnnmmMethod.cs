@@ -100,7 +100,7 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder, IMixtureMod
         if (!File.Exists(folder.ModelInfo) || !folder.HasCheckpoint)
             throw new DnnmmInputException(
                 $"{folder}: no saved model ({RunFolder.ModelInfoFile} and {RunFolder.CheckpointFile}); the 'dnnmm' run did not finish an epoch");
-        var info = folder.ReadModelInfo<DnnmmModelInfo>();
+        var info = folder.ReadModelInfo<DnnmmModelInfo>().Check(folder.ModelInfo, new FileInfo(folder.Checkpoint).Length);
         var m = new DnnmmModel(info, Compute.ResolveDevice(device));
         try
         {
