@@ -100,7 +100,17 @@ public static class TrainRun
         using var folderLock = FolderLock.Acquire(outDir, "run folder");
         if (folderLock.TakenOverFrom is string stale) log?.Invoke($"took over the lock of {stale}, which no longer runs");
         if (!resume) folder.PrepareNew(force);
-        folder.WriteOptions(Json.Serialize(o));
+        // A resume writes its options (more epochs, threads) only once it has loaded its checkpoint and finished an
+        // epoch, so a resume that fails (a damaged checkpoint) leaves the folder as it was.
+        bool optionsWritten = false;
+        void WriteOptions()
+        {
+            if (optionsWritten) return;
+            optionsWritten = true;
+            string json = Json.Serialize(o);
+            if (!resume || !folder.HasOptions || folder.ReadOptionsText() != json) folder.WriteOptions(json);
+        }
+        if (!resume) WriteOptions();
         log?.Invoke(data.Describe());
         if (test != null) log?.Invoke($"test set:  {test.Count} images ({test.Source}), scored after training");
 
@@ -117,6 +127,7 @@ public static class TrainRun
             Cancellation = cancel,
             OnEpoch = r =>
             {
+                WriteOptions();
                 rows.RemoveAll(x => x.Epoch >= r.Epoch);
                 rows.Add(new EpochRow(r.Epoch, r.Seconds, r.Values, r.Omega ?? Array.Empty<float>()));
                 folder.WriteMetrics(rows);
@@ -124,6 +135,7 @@ public static class TrainRun
             },
         };
         method.Fit(input, ctx);
+        WriteOptions();
         if (method is ISavableMethod savable) savable.Save(folder.Path);
         afterFit?.Invoke(method, data);
 

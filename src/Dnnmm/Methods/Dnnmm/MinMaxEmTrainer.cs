@@ -483,6 +483,22 @@ public sealed class MinMaxEmTrainer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Checks that the checkpoint at <paramref name="path"/> is whole (its seal, for a sealed one) without loading it:
+    /// a damaged file is a one-line <see cref="DnnmmInputException"/> naming it.
+    /// </summary>
+    public static void Verify(string path)
+    {
+        if (!File.Exists(path)) throw new DnnmmInputException($"{path}: no checkpoint");
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DnnmmInputException($"{path}: cannot read the checkpoint ({SealedBytes.Describe(e)})");
+        }
+        if (!SealedBytes.HasMagic(bytes, LegacyMagic)) SealedBytes.Open(bytes, Magic, path, "checkpoint");
+    }
+
     public void Load(string path)
     {
         if (!File.Exists(path)) throw new DnnmmInputException($"{path}: no checkpoint to resume from");
