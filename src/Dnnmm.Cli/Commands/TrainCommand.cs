@@ -17,8 +17,8 @@ public static class TrainCommand
             DefaultValueFactory = _ => "dnnmm",
         };
         var outDir = new Option<string?>("--out") { Description = "run folder (options.json, metrics.csv/json, checkpoint.bin, samples.png, summary.json)" };
-        var force = new Option<bool>("--force") { Description = "overwrite the run in --out" };
-        var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its last completed epoch (its saved options are used)" };
+        var force = new Option<bool>("--force") { Description = "overwrite the run in --out (not one that another dnnmm process is running: its lock stays)" };
+        var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its last completed epoch with its saved options; of the options given with it only --epochs (to extend the run), --threads, --device and --monitor-every may differ" };
         var tensorboard = new Option<string?>("--tensorboard") { Description = "also write the per-epoch scalars as TensorBoard event files in this folder" };
         var monitorEvery = new Option<int>("--monitor-every")
         {
