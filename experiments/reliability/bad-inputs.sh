@@ -23,7 +23,7 @@ case_() {
   local before; before=$(snap "$folder")
   local log=$out/case.log
   "$@" > "$log" 2>&1; local code=$?
-  local first; first=$( (grep -m1 '^error:' "$log" || grep -m1 -v '^\s*$' "$log") | sed "s#$out/##g; s#$root/##g; s/|/\\\\|/g" | cut -c1-230)
+  local first; first=$( (grep -m1 '^error:' "$log" || grep -m1 -v '^\s*$' "$log") | sed "s#$out/##g; s#$out#DIR#g; s#$root/##g; s/|/\\\\|/g" | cut -c1-230)
   local after; after=$(snap "$folder")
   local intact=$([ "$before" = "$after" ] && echo intact || echo CHANGED)
   local extra=""; [ -n "${post:-}" ] && extra=$(eval "$post")
@@ -33,17 +33,17 @@ case_() {
 
 case_ "train --per-class ten" "$run" d train --data mnist --per-class ten --out "$out/x1"
 case_ "train --alpha 1e" "$run" d train --data mnist --alpha 1e --out "$out/x1"
-case_ "predict --out <existing folder>" "$run" d predict --model "$run" --data mnist --classes 0,1 --per-class 5 --out "$run"
-case_ "sample --out <existing folder>" "$run" d sample --model "$run" --cluster 0 --out "$out"
-case_ "viz curves --out <existing folder>" "$run" d viz curves --run "$run" --out "$run"
+case_ "predict --out (an existing folder)" "$run" d predict --model "$run" --data mnist --classes 0,1 --per-class 5 --out "$run"
+case_ "sample --out (an existing folder)" "$run" d sample --model "$run" --cluster 0 --out "$out"
+case_ "viz curves --out (an existing folder)" "$run" d viz curves --run "$run" --out "$run"
 post='[ -e /no ] && echo "; /no CREATED" || echo "; /no not created"'
 case_ "predict --out /no/such/dir/x.csv" "$run" d predict --model "$run" --data mnist --classes 0,1 --per-class 5 --out /no/such/dir/x.csv
 post='[ -e "$out/one" ] && echo "; its folder CREATED" || echo "; its folder not created"'
 case_ "train --classes 0 (K = 1)" "$run" d train --data mnist --classes 0 --per-class 20 --epochs 1 --out "$out/one"
-case_ "train --resume <run> --per-class 30 --lr 0.1" "$run" d train --resume "$run" --per-class 30 --lr 0.1
-case_ "train --resume <run> --method kmeans" "$run" d train --resume "$run" --method kmeans
-case_ "train --resume <run> --epochs 1 (2 done)" "$run" d train --resume "$run" --epochs 1
-case_ "train --resume <run> --out <other folder>" "$run" d train --resume "$run" --out "$out/other"
+case_ "train --resume RUN --per-class 30 --lr 0.1" "$run" d train --resume "$run" --per-class 30 --lr 0.1
+case_ "train --resume RUN --method kmeans" "$run" d train --resume "$run" --method kmeans
+case_ "train --resume RUN --epochs 1 (2 done)" "$run" d train --resume "$run" --epochs 1
+case_ "train --resume RUN --out (another folder)" "$run" d train --resume "$run" --out "$out/other"
 
 # Damaged files: a copy of the run with one file damaged; the copy is checked.
 damaged() { rm -rf "$out/dmg"; cp -r "$run" "$out/dmg"; }
@@ -77,4 +77,3 @@ kill -9 $epid 2>/dev/null; wait $epid 2>/dev/null
 kill -9 $pid; wait $pid 2>/dev/null
 done_epochs=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[-1]['epoch'])" "$long/metrics.json" 2>/dev/null || echo 0)
 case_ "train --resume after kill -9 of the holder (stale lock; $done_epochs epochs done, --epochs $((done_epochs + 1)))" "$run" d train --resume "$long" --epochs $((done_epochs + 1))
-grep -m1 "took over" "$out/case.log" | sed 's/^/    /'
