@@ -67,6 +67,12 @@ public static class TrainRun
         return folder.ReadModelInfo<SavedModelInfo>().Check(folder.ModelInfo) with { Method = method };
     }
 
+    /// <summary>
+    /// Trains the method of <paramref name="o"/> into <paramref name="outDir"/> (new, or with <paramref name="force"/> over an
+    /// earlier run), holding the folder's <see cref="FolderLock"/> until it is done. With <paramref name="resume"/> it continues
+    /// the run in the folder: <paramref name="o"/> must then be the run's options (<see cref="ReadOptions"/>), changed at most
+    /// in what <see cref="ResumeOptions"/> allows (more epochs, threads, device, monitorEvery); anything else is an input error.
+    /// </summary>
     public static TrainSummary Run(TrainRunOptions o, string outDir, bool force, bool resume,
         Action<string>? log = null, Action<EpochReport>? onEpoch = null, Action<int, int, IReadOnlyDictionary<string, double>>? onStep = null,
         CancellationToken cancel = default, Action<IClusteringMethod, PreparedData>? afterFit = null)
