@@ -9,6 +9,8 @@ public static class CliApp
     public const int BadInput = 2;
     /// <summary>Exit code for a training that failed (diverged).</summary>
     public const int Failed = 3;
+    /// <summary>Exit code for output that could not be written (disk full, read-only folder, no permission); earlier files are unchanged.</summary>
+    public const int WriteFailed = 4;
 
     public static RootCommand BuildRoot()
     {
@@ -20,6 +22,7 @@ public static class CliApp
         root.Add(BenchCommand.Build());
         root.Add(VizCommand.Build());
         root.Add(ExperimentCommand.Build());
+        TypedOptionParsers.Apply(root);
         return root;
     }
 
@@ -52,6 +55,17 @@ public static class CliApp
         {
             stderr.WriteLine($"error: {OneLine(e.Message)}");
             return Failed;
+        }
+        catch (DnnmmWriteException e)
+        {
+            stderr.WriteLine($"error: {OneLine(e.Message)}");
+            return WriteFailed;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A folder that cannot be created or cleared (read-only, no permission, no space): not a crash with a stack trace.
+            stderr.WriteLine($"error: {OneLine(e.Message)}");
+            return WriteFailed;
         }
         catch (OperationCanceledException)
         {

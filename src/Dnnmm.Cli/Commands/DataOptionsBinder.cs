@@ -31,6 +31,19 @@ public sealed class DataOptionsBinder
         if (testSet) { c.Add(TestSplit); c.Add(TestData); }
     }
 
+    /// <summary>The data options given on the command line: their flags and their paths in options.json ("data/perClass").</summary>
+    public IEnumerable<(string Flag, string Path)> Given(ParseResult p)
+    {
+        var all = new (Option Option, string Json)[]
+        {
+            (Data, "data"), (Split, "split"), (Classes, "classes"), (PerClass, "perClass"), (ClassSizes, "classSizes"),
+            (Imbalance, "imbalance"), (Offset, "offset"), (Alpha, "alpha"), (Noise, "noiseStd"), (Seed, "seed"),
+            (ImageSize, "imageSize"), (Channels, "channels"), (TestSplit, "testSplit"), (TestData, "testData"),
+        };
+        foreach (var (option, json) in all)
+            if (MethodOptionsBinder.Given(p, option)) yield return (option.Name, "data/" + json);
+    }
+
     public DataOptions Read(ParseResult p)
     {
         var classes = p.GetValue(Classes);

@@ -69,6 +69,20 @@ public sealed class MethodOptionsBinder
     /// <summary>Whether the user gave the option on the command line (not its default).</summary>
     public static bool Given(ParseResult p, Option o) => p.GetResult(o) is { Implicit: false };
 
+    /// <summary>
+    /// The method options given on the command line: their flags and their paths in options.json ("dnnmm/epochs"; a
+    /// shared flag once per method that has it; --variant and --ablation: the whole "dnnmm" record).
+    /// </summary>
+    public IEnumerable<(string Flag, string Path)> Given(ParseResult p)
+    {
+        foreach (var f in flags.Values)
+            if (Given(p, f.Option))
+                foreach (var (entry, spec) in f.Targets) yield return (f.Option.Name, $"{entry.JsonKey}/{spec.JsonName}");
+        string dnnmmKey = MethodRegistry.ForOptions(typeof(DnnmmOptions)).JsonKey;
+        foreach (var o in new Option[] { Variant, Ablation })
+            if (Given(p, o)) yield return (o.Name, dnnmmKey);
+    }
+
     /// <summary>Every bound method's options: its defaults with the given flags applied.</summary>
     public Dictionary<string, IMethodOptions> Read(ParseResult p)
     {

@@ -11,7 +11,7 @@ public static class PredictCommand
         var cmd = new Command("predict", "cluster, membership probabilities and (for a mixture model such as dnnmm) log-likelihood of every image, as CSV");
         var data = new DataOptionsBinder();
         var model = new Option<string>("--model") { Description = "run folder of a trained model (any --method)", Required = true };
-        var outFile = new Option<string>("--out") { Description = "CSV file to write", Required = true };
+        var outFile = OutputFileOption.Checked(new Option<string>("--out") { Description = "CSV file to write", Required = true });
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
         data.AddTo(cmd);
         cmd.Add(model); cmd.Add(outFile); cmd.Add(device);

@@ -11,7 +11,7 @@ public static class SampleCommand
         var cluster = new Option<int>("--cluster") { Description = "cluster index k", Required = true };
         var n = new Option<int>("--n") { Description = "number of images", DefaultValueFactory = _ => 64 };
         var seed = new Option<int>("--seed") { Description = "seed of the latent noise", DefaultValueFactory = _ => 1 };
-        var outFile = new Option<string>("--out") { Description = "PNG file to write", Required = true };
+        var outFile = OutputFileOption.Checked(new Option<string>("--out") { Description = "PNG file to write", Required = true });
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
         cmd.Add(model); cmd.Add(cluster); cmd.Add(n); cmd.Add(seed); cmd.Add(outFile); cmd.Add(device);
         cmd.SetAction(p =>

@@ -17,8 +17,8 @@ public static class TrainCommand
             DefaultValueFactory = _ => "dnnmm",
         };
         var outDir = new Option<string?>("--out") { Description = "run folder (options.json, metrics.csv/json, checkpoint.bin, samples.png, summary.json)" };
-        var force = new Option<bool>("--force") { Description = "overwrite the run in --out" };
-        var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its last completed epoch (its saved options are used)" };
+        var force = new Option<bool>("--force") { Description = "overwrite the run in --out (not one that another dnnmm process is running: its lock stays)" };
+        var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its last completed epoch with its saved options; of the options given with it only --epochs (to extend the run), --threads, --device and --monitor-every may differ" };
         var tensorboard = new Option<string?>("--tensorboard") { Description = "also write the per-epoch scalars as TensorBoard event files in this folder" };
         var monitorEvery = new Option<int>("--monitor-every")
         {
@@ -37,6 +37,15 @@ public static class TrainCommand
             };
             string? resumeDir = p.GetValue(resume);
             string dir = resumeDir ?? p.GetValue(outDir) ?? throw new DnnmmInputException("--out: a run folder is required (or --resume <run-dir>)");
+            if (resumeDir is not null)
+            {
+                if (p.GetValue(outDir) is string other && Path.GetFullPath(other).TrimEnd('/') != Path.GetFullPath(resumeDir).TrimEnd('/'))
+                    throw new DnnmmInputException($"--out {other} and --resume {resumeDir}: a resumed run stays in its folder (give only --resume)");
+                o = ResumeWith(TrainRun.ReadOptions(resumeDir), o, resumeDir,
+                    data.Given(p).Concat(methods.Given(p))
+                        .Concat(MethodOptionsBinder.Given(p, method) ? new[] { (method.Name, "method") } : [])
+                        .Concat(MethodOptionsBinder.Given(p, monitorEvery) ? new[] { (monitorEvery.Name, "monitorEvery") } : []));
+            }
             var output = p.InvocationConfiguration.Output;
             var tb = p.GetValue(tensorboard) is string tbDir ? new TensorBoardLog(tbDir) : null;
             var summary = RunWithProgress(o, dir, p.GetValue(force), resumeDir is not null, output, tb is null ? null : tb.Write);
@@ -48,6 +57,24 @@ public static class TrainCommand
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// The options of the run in <paramref name="dir"/> with the given ones that a resume may change (<see cref="ResumeOptions"/>:
+    /// --epochs, --threads, --device, --monitor-every); a given option that would change the run is a one-line error naming it.
+    /// </summary>
+    private static TrainRunOptions ResumeWith(TrainRunOptions saved, TrainRunOptions requested, string dir, IEnumerable<(string Flag, string Path)> given)
+    {
+        var list = given.ToList();
+        var (merged, conflicts) = ResumeOptions.Merge(saved, requested, list.Select(g => g.Path));
+        if (conflicts.Count == 0) return merged;
+        string Flag(string path) => list.First(g => g.Path == path).Flag;
+        var what = conflicts.Select(c => c.Contains('/')
+            ? $"{Flag(c)} {ResumeOptions.ValueText(requested, c)} (the run has {ResumeOptions.ValueText(saved, c)})"
+            : c is "method" or "monitorEvery" ? $"{Flag(c)} {ResumeOptions.ValueText(requested, c)} (the run has {ResumeOptions.ValueText(saved, c)})"
+            : $"{Flag(c)} (it changes the run's {c} options)").Distinct();
+        throw new DnnmmInputException(
+            $"--resume {dir}: {string.Join(", ", what)} would change the run; a resumed run keeps its options except --epochs (to extend it), --threads, --device and --monitor-every (train a new run with --out to change others)");
     }
 
     private static string Fmt(double? v) => v.HasValue ? v.Value.ToString("F4", CultureInfo.InvariantCulture) : "n/a";

@@ -21,7 +21,7 @@ public static class VizCommand
     }
 
     private static Option<string> ModelOption() => new("--model") { Description = "run folder of a trained model", Required = true };
-    private static Option<string> OutOption(string what) => new("--out") { Description = what, Required = true };
+    private static Option<string> OutOption(string what) => OutputFileOption.Checked(new("--out") { Description = what, Required = true });
     private static Option<string> DeviceOption() => new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
     private static string Inv(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
 

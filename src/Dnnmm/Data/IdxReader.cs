@@ -28,7 +28,9 @@ public static class IdxReader
 
         // Gzip: the last 4 bytes hold the uncompressed size mod 2^32, a good capacity hint.
         int hint = raw.Length >= 18 ? BinaryPrimitives.ReadInt32LittleEndian(raw.AsSpan(raw.Length - 4)) : 0;
-        if (hint <= 0 || hint > 1 << 30) hint = raw.Length * 4;
+        // The hint comes from the file: trusted only as far as deflate can expand (about 1032:1), so a damaged trailer
+        // cannot make us allocate more than the file could hold.
+        if (hint <= 0 || hint > 1 << 30 || hint > 1100L * raw.Length) hint = raw.Length * 4;
         try
         {
             using var gz = new GZipStream(new MemoryStream(raw, writable: false), CompressionMode.Decompress);

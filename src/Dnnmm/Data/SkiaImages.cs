@@ -17,7 +17,13 @@ internal static class SkiaImages
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         if (info.Width <= 0 || info.Height <= 0)
             throw new DnnmmInputException($"image file {path}: empty image");
+        CheckSize(path, info.Width, info.Height);
         var bmp = new SKBitmap(info);
+        if (bmp.GetPixels() == IntPtr.Zero)
+        {
+            bmp.Dispose();
+            throw new DnnmmInputException($"image file {path}: {info.Width}x{info.Height} pixels do not fit in memory");
+        }
         var result = codec.GetPixels(info, bmp.GetPixels());
         if (result != SKCodecResult.Success)
         {
@@ -33,7 +39,26 @@ internal static class SkiaImages
         using var codec = SKCodec.Create(path);
         if (codec == null)
             throw new DnnmmInputException($"image file {path}: cannot decode (not a PNG/JPEG image, or corrupt)");
+        CheckSize(path, codec.Info.Width, codec.Info.Height);
         return (codec.Info.Width, codec.Info.Height);
+    }
+
+    /// <summary>
+    /// The most pixels an image file may claim per byte of the file: well above what PNG (deflate, at most about 1032:1,
+    /// eight 1-bit pixels a byte) and JPEG reach, so only a damaged header goes beyond it.
+    /// </summary>
+    public const long MaxPixelsPerFileByte = 10_000;
+
+    /// <summary>
+    /// A header that claims more pixels than the file could hold (or over 2^28) is a damaged file: a one-line error
+    /// before the pixels are allocated.
+    /// </summary>
+    private static void CheckSize(string path, int width, int height)
+    {
+        long pixels = (long)width * height;
+        long bytes = new FileInfo(path).Length;
+        if (pixels > 1L << 28 || pixels > MaxPixelsPerFileByte * bytes + 65536)
+            throw new DnnmmInputException($"image file {path}: damaged header ({width}x{height} pixels in a file of {bytes} bytes)");
     }
 
     /// <summary>The centred square of side min(w, h) (a view sharing the pixels; the offset rounds down).</summary>

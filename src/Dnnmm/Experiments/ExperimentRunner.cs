@@ -68,8 +68,10 @@ public static class ExperimentRunner
             var data = DataPipeline.Prepare(options[first.Index].Data);
             hooks.Log?.Invoke($"{d.Name}: {data.Images.Count} images {data.Images.Channels}x{data.Images.Height}x{data.Images.Width}, K = {data.Images.ClassNames.Length} ({string.Join(", ", data.Images.ClassNames)})");
         }
+        // One process at a time in an experiment folder (shards of a grid go to folders of their own), whatever --force says.
+        using var folderLock = FolderLock.Acquire(outDir, "experiment folder");
+        if (folderLock.TakenOverFrom is string stale) hooks.Log?.Invoke($"took over the lock of {stale}, which no longer runs");
         CheckFolder(config, outDir, force);
-        Directory.CreateDirectory(outDir);
         AtomicFile.WriteAllText(Path.Combine(outDir, ConfigFile), Json.Serialize(new ExperimentFile(config, command, Machine())));
 
         var pictureAlpha = PictureAlpha(config);
@@ -149,7 +151,7 @@ public static class ExperimentRunner
                     rows.TryAdd((r.Dataset, r.Method, r.Alpha, r.Seed), r);
             pictures.AddRange(Pictures(file.Config, dir));
         }
-        Directory.CreateDirectory(outDir);
+        using var folderLock = FolderLock.Acquire(outDir, "experiment folder");
         var copied = new List<ReportPicture>();
         foreach (var p in pictures.DistinctBy(p => p.Title))
         {
@@ -298,7 +300,7 @@ public static class ExperimentRunner
             if (old.Config.ToJson() != config.ToJson() && !force)
                 throw new DnnmmInputException($"--out {outDir}: holds another experiment ('{old.Config.Name}', a different grid); use a new folder, or --force to run this grid there (finished runs with the same options are kept)");
         }
-        else if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any() && !force)
+        else if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any(e => !FolderLock.IsLockFile(e)) && !force)
             throw new DnnmmInputException($"--out {outDir}: folder is not empty and holds no experiment; use a new folder or --force");
     }
 

@@ -32,3 +32,20 @@ public sealed class OptionException : DnnmmInputException
 
 /// <summary>Training stopped for a reason the user must see (divergence that learning-rate halving did not cure).</summary>
 public sealed class DnnmmTrainingException(string message) : Exception(message);
+
+/// <summary>
+/// A file could not be written: disk full, a read-only folder, no permission. The file's earlier version (if any) is
+/// unchanged, since every write goes through <see cref="AtomicFile"/>. The CLI prints the one-line message and exits
+/// with code 4.
+/// </summary>
+public sealed class DnnmmWriteException : Exception
+{
+    public DnnmmWriteException(string path, Exception inner)
+        : base($"cannot write {path}: {inner.Message.Replace('\n', ' ').Replace('\r', ' ')} (its earlier version, if any, is unchanged)", inner)
+    {
+        Path = path;
+    }
+
+    /// <summary>The file that could not be written.</summary>
+    public string Path { get; }
+}

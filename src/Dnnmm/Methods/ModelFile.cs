@@ -13,17 +13,20 @@ public static class ModelFile
 {
     public const string WeightsFile = RunFolder.WeightsFile;
     public const string InfoFile = RunFolder.ModelInfoFile;
-    private const string Magic = "DNNMMBL1";
+    // DNNMMBL2: sealed with a SHA-256 (SealedBytes); DNNMMBL1 (no checksum) is what dnnmm wrote before, still read.
+    private const string Magic = "DNNMMBL2";
+    private const string LegacyMagic = "DNNMMBL1";
 
     public static void Save(string runDir, SavedModelInfo info, Action<BinaryWriter> write)
     {
-        AtomicFile.Write(Path.Combine(runDir, WeightsFile), s =>
+        using var ms = new MemoryStream();
+        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
         {
-            using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
             w.Write(Magic);
             w.Write(info.Method);
             write(w);
-        });
+        }
+        AtomicFile.WriteAllBytes(Path.Combine(runDir, WeightsFile), SealedBytes.Seal(ms.ToArray()));
         AtomicFile.WriteAllText(Path.Combine(runDir, InfoFile), Json.Serialize(info));
     }
 
@@ -37,19 +40,28 @@ public static class ModelFile
         if (!File.Exists(json) || !File.Exists(bin))
             throw new DnnmmInputException(
                 $"{runDir}: no saved model ({InfoFile} and {WeightsFile}); the '{method}' run did not finish or predates saved baselines, train it again");
-        var info = Json.Read<SavedModelInfo>(json);
+        var info = Json.Read<SavedModelInfo>(json).Check(json);
         if (info.Method != method)
             throw new DnnmmInputException($"{runDir}: {InfoFile} is a '{info.Method}' model, options.json says '{method}'");
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(bin); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DnnmmInputException($"{bin}: cannot read the model ({SealedBytes.Describe(e)})");
+        }
+        byte[] content = SealedBytes.HasMagic(bytes, LegacyMagic) ? bytes : SealedBytes.Open(bytes, Magic, bin, "model");
         try
         {
-            using var r = new BinaryReader(new MemoryStream(File.ReadAllBytes(bin)), Encoding.UTF8);
-            if (r.ReadString() != Magic || r.ReadString() != method)
+            using var r = new BinaryReader(new MemoryStream(content), Encoding.UTF8);
+            string magic = r.ReadString();
+            if ((magic != Magic && magic != LegacyMagic) || r.ReadString() != method)
                 throw new InvalidDataException($"not a saved '{method}' model");
             read(info, r);
         }
-        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or InvalidDataException)
+        catch (Exception e) when (e is not DnnmmInputException and not OutOfMemoryException)
         {
-            throw new DnnmmInputException($"{bin}: unreadable model ({e.Message.Split('\n')[0]})");
+            // TorchSharp's messages can quote names read from the file: only a printable digest is shown.
+            throw new DnnmmInputException($"{bin}: damaged model ({SealedBytes.Describe(e)})");
         }
         return info;
     }

@@ -74,7 +74,7 @@ public sealed class RunFolder
     public void PrepareNew(bool force)
     {
         if (System.IO.File.Exists(Path)) throw new DnnmmInputException($"{Path}: is a file, not a folder");
-        if (Exists && Directory.EnumerateFileSystemEntries(Path).Any())
+        if (Exists && Directory.EnumerateFileSystemEntries(Path).Any(e => !FolderLock.IsLockFile(e)))
         {
             if (!force)
                 throw new DnnmmInputException($"{Path}: folder is not empty (another run?); use --force to overwrite or --resume to continue it");

@@ -64,16 +64,32 @@ public static class TrainRun
         string method = folder.HasOptions ? folder.ReadOptions<TrainRunOptions>().Method : "dnnmm";
         if (!File.Exists(folder.ModelInfo))
             throw new DnnmmInputException($"{runDir}: no saved model ({RunFolder.ModelInfoFile}); the '{method}' run did not finish");
-        return folder.ReadModelInfo<SavedModelInfo>() with { Method = method };
+        return folder.ReadModelInfo<SavedModelInfo>().Check(folder.ModelInfo) with { Method = method };
     }
 
+    /// <summary>
+    /// Trains the method of <paramref name="o"/> into <paramref name="outDir"/> (new, or with <paramref name="force"/> over an
+    /// earlier run), holding the folder's <see cref="FolderLock"/> until it is done. With <paramref name="resume"/> it continues
+    /// the run in the folder: <paramref name="o"/> must then be the run's options (<see cref="ReadOptions"/>), changed at most
+    /// in what <see cref="ResumeOptions"/> allows (more epochs, threads, device, monitorEvery); anything else is an input error.
+    /// </summary>
     public static TrainSummary Run(TrainRunOptions o, string outDir, bool force, bool resume,
         Action<string>? log = null, Action<EpochReport>? onEpoch = null, Action<int, int, IReadOnlyDictionary<string, double>>? onStep = null,
         CancellationToken cancel = default, Action<IClusteringMethod, PreparedData>? afterFit = null)
     {
         if (string.IsNullOrWhiteSpace(outDir)) throw new DnnmmInputException("a run folder is required");
         var folder = new RunFolder(outDir);
-        if (resume) o = ReadOptions(outDir);
+        if (resume)
+        {
+            // The run's own options, where only ResumeOptions.Changeable ones (more epochs, threads, device) may differ.
+            var saved = ReadOptions(outDir);
+            var conflicts = ResumeOptions.Conflicts(saved, o);
+            if (conflicts.Count > 0)
+                throw new DnnmmInputException($"{outDir}: resuming with other options than the run's options.json ({string.Join(", ", conflicts)}); a resumed run keeps its options except {string.Join(", ", ResumeOptions.ChangeableMethodOptions.Concat(ResumeOptions.ChangeableRunOptions))}");
+            int done = folder.ReadMetrics().LastOrDefault()?.Epoch ?? 0;
+            if (o.Entry().CanResume && done > o.MethodOptions().Epochs)
+                throw new OptionException("epochs", $"{o.MethodOptions().Epochs} is below the {done} epochs the run has already done (resume with at least {done})") { Scope = o.Entry().OptionsType };
+        }
         // Check everything before the run folder is touched, so bad input never costs an earlier result.
         o.Validate();
         var entry = o.Entry();
@@ -82,10 +98,25 @@ public static class TrainRun
         var data = DataPipeline.Prepare(o.Data);
         var test = DataPipeline.PrepareTest(o.Data, data.Images);
         var input = new FitInput(data.Images, data.Labelled);
+        if (input.Clusters < 2)
+            throw new OptionException("classes", $"{string.Join(",", data.Images.ClassNames)}: clustering needs at least 2 clusters, the data has {input.Clusters} class (give two or more classes)") { Scope = typeof(DataOptions) };
         o.MethodOptions().Validate(input);
 
+        // One process at a time in a run folder, whatever --force says; released when the run ends.
+        using var folderLock = FolderLock.Acquire(outDir, "run folder");
+        if (folderLock.TakenOverFrom is string stale) log?.Invoke($"took over the lock of {stale}, which no longer runs");
         if (!resume) folder.PrepareNew(force);
-        folder.WriteOptions(Json.Serialize(o));
+        // A resume writes its options (more epochs, threads) only once it has loaded its checkpoint and finished an
+        // epoch, so a resume that fails (a damaged checkpoint) leaves the folder as it was.
+        bool optionsWritten = false;
+        void WriteOptions()
+        {
+            if (optionsWritten) return;
+            optionsWritten = true;
+            string json = Json.Serialize(o);
+            if (!resume || !folder.HasOptions || folder.ReadOptionsText() != json) folder.WriteOptions(json);
+        }
+        if (!resume) WriteOptions();
         log?.Invoke(data.Describe());
         if (test != null) log?.Invoke($"test set:  {test.Count} images ({test.Source}), scored after training");
 
@@ -102,6 +133,7 @@ public static class TrainRun
             Cancellation = cancel,
             OnEpoch = r =>
             {
+                WriteOptions();
                 rows.RemoveAll(x => x.Epoch >= r.Epoch);
                 rows.Add(new EpochRow(r.Epoch, r.Seconds, r.Values, r.Omega ?? Array.Empty<float>()));
                 folder.WriteMetrics(rows);
@@ -109,6 +141,7 @@ public static class TrainRun
             },
         };
         method.Fit(input, ctx);
+        WriteOptions();
         if (method is ISavableMethod savable) savable.Save(folder.Path);
         afterFit?.Invoke(method, data);
 

@@ -114,7 +114,7 @@ public class BaselineSaveLoadTests
         string bin = dir.File(ModelFile.WeightsFile);
         File.WriteAllBytes(bin, File.ReadAllBytes(bin)[..40]);
         var e = Assert.Throws<DnnmmInputException>(() => TrainRun.LoadMethod(dir.Path));
-        Assert.Contains("unreadable model", e.Message);
+        Assert.Contains("damaged model", e.Message);
         // options.json naming another method than the saved model
         AtomicFile.WriteAllText(dir.File(RunFolder.OptionsFile), Json.Serialize(o with { Method = "dynae" }));
         Assert.Contains("'kmeans' model", Assert.Throws<DnnmmInputException>(() => TrainRun.LoadMethod(dir.Path)).Message);

@@ -100,7 +100,9 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder, IMixtureMod
         if (!File.Exists(folder.ModelInfo) || !folder.HasCheckpoint)
             throw new DnnmmInputException(
                 $"{folder}: no saved model ({RunFolder.ModelInfoFile} and {RunFolder.CheckpointFile}); the 'dnnmm' run did not finish an epoch");
-        var info = folder.ReadModelInfo<DnnmmModelInfo>();
+        // The checkpoint's own damage first, then model.json (checked against the checkpoint's size before networks are built).
+        MinMaxEmTrainer.Verify(folder.Checkpoint);
+        var info = folder.ReadModelInfo<DnnmmModelInfo>().Check(folder.ModelInfo, new FileInfo(folder.Checkpoint).Length);
         var m = new DnnmmModel(info, Compute.ResolveDevice(device));
         try
         {

@@ -9,6 +9,52 @@ public sealed record DnnmmModelInfo(
     string[] ClassNames, MeanPlacement Means, double MeanScale, int Seed)
 {
     public ImageShape Shape => new(Channels, Height, Width);
+
+    /// <summary>
+    /// Checks a model.json read from disk (<paramref name="path"/>) before any network is built from it: the shape,
+    /// clusters and class names (<see cref="SavedModelInfo.CheckShape"/>), sizes in range, and a network whose weights
+    /// fit in the <paramref name="checkpointBytes"/> of its checkpoint (every weight is saved there as 4 bytes), so a
+    /// damaged size cannot make the load allocate more than the files hold.
+    /// </summary>
+    public DnnmmModelInfo Check(string path, long checkpointBytes)
+    {
+        SavedModelInfo.CheckShape(path, Channels, Height, Width, Clusters, ClassNames);
+        string? why =
+            LatentDim is < 1 or > 1 << 16 ? $"latent dimension {LatentDim}"
+            : NetWidth is < 1 or > 1 << 16 ? $"network width {NetWidth}"
+            : !double.IsFinite(MeanScale) ? $"mean scale {MeanScale}"
+            : !Enum.IsDefined(Means) ? $"mean placement {(int)Means}"
+            : null;
+        if (why is not null) throw new DnnmmInputException($"{path}: damaged model description ({why})");
+        Shape.ConvLayout();
+        long weights = WeightCount();
+        if (weights > checkpointBytes / 4)
+            throw new DnnmmInputException(
+                $"{path}: damaged model description (a network of {weights} weights, more than the {checkpointBytes}-byte checkpoint holds)");
+        return this;
+    }
+
+    /// <summary>The weights of the convolutions and linear layers of G, E and D (biases and norms left out); long.MaxValue on overflow.</summary>
+    public long WeightCount()
+    {
+        try
+        {
+            checked
+            {
+                var (side, stages) = Shape.ConvLayout();
+                long area = (long)side * side;
+                long ch = (long)NetWidth << (stages - 1);
+                long g = LatentDim * ch * area;
+                for (int i = 0; i < stages - 1; i++, ch /= 2) g += ch * (ch / 2) * 16;
+                g += ch * Channels * 16;
+                long conv = 0, inCh = Channels, c = NetWidth;
+                for (int i = 0; i < stages; i++, c *= 2) { conv += inCh * c * 16; inCh = c; }
+                long features = inCh * area;
+                return g + (conv + features * LatentDim) + (conv + features);
+            }
+        }
+        catch (OverflowException) { return long.MaxValue; }
+    }
 }
 
 /// <summary>

@@ -42,15 +42,17 @@ public sealed class MinMaxEmTrainer : IDisposable
     public void Fit(FitInput input, FitContext ctx)
     {
         using var data = new TrainingSet(model, input);
-        if (ctx.Resume)
+        // A run killed before its first checkpoint resumes from the start (the same as a new run).
+        bool resume = ctx.Resume && (ctx.Folder ?? throw new ArgumentException("resume needs a run folder")).HasCheckpoint;
+        if (resume)
         {
-            if (ctx.Folder is null) throw new ArgumentException("resume needs a run folder");
-            Load(ctx.Folder.Checkpoint);
+            Load(ctx.Folder!.Checkpoint);
             ctx.Log?.Invoke($"resumed from epoch {Epoch} (learning rate {LearningRate:g3})");
         }
+        else if (ctx.Resume) ctx.Log?.Invoke("no checkpoint yet (killed in the first epoch): starting from epoch 0");
         int[]? initial = InitialMemberships(data, ctx);
         var history = new List<Dictionary<string, double>>();
-        if (!ctx.Resume) InitialiseOmega(data);
+        if (!resume) InitialiseOmega(data);
         byte[] lastGood = Snapshot();
 
         while (Epoch < options.Epochs)
@@ -70,8 +72,10 @@ public sealed class MinMaxEmTrainer : IDisposable
             var values = new Dictionary<string, double>(terms);
             Evaluate(data, ctx.Monitors(epoch, last: epoch == options.Epochs) ? ctx.MonitorLabels : null, values);
             lastGood = Snapshot();
-            ctx.Folder?.WriteCheckpoint(lastGood);
+            // The epoch's metrics row first, then its checkpoint: a kill between the two resumes from the previous
+            // checkpoint and writes the row again (never a checkpoint ahead of its metrics, whose row would be lost).
             ctx.OnEpoch?.Invoke(new EpochReport(epoch, options.Epochs, sw.Elapsed.TotalSeconds, values, model.Mixture.OmegaArray()));
+            ctx.Folder?.WriteCheckpoint(lastGood);
         }
     }
 
@@ -526,7 +530,10 @@ public sealed class MinMaxEmTrainer : IDisposable
 
     // ---- checkpoint: every network, both optimisers, omega, epoch, learning rate, restarts ----
 
-    private const string Magic = "DNNMMCK1";
+    // DNNMMCK2: sealed with a SHA-256 (SealedBytes), so a damaged file is caught before it is parsed; DNNMMCK1 (no
+    // checksum) is what dnnmm wrote before, still read.
+    private const string Magic = "DNNMMCK2";
+    private const string LegacyMagic = "DNNMMCK1";
 
     public byte[] Snapshot()
     {
@@ -541,32 +548,64 @@ public sealed class MinMaxEmTrainer : IDisposable
             model.G.save(w); model.E.save(w); model.D.save(w);
             optGE.save_state_dict(w); optD.save_state_dict(w);
         }
-        return ms.ToArray();
+        return SealedBytes.Seal(ms.ToArray());
     }
 
-    private void Restore(byte[] bytes)
+    /// <summary>Restores a snapshot (sealed, or a legacy unsealed checkpoint); <paramref name="path"/> names it in errors.</summary>
+    private void Restore(byte[] bytes, string path = "checkpoint")
     {
-        using var r = new BinaryReader(new MemoryStream(bytes));
-        if (r.ReadString() != Magic) throw new DnnmmInputException("checkpoint: not a DNN-MM checkpoint");
-        Epoch = r.ReadInt32(); double lr = r.ReadDouble(); Restarts = r.ReadInt32();
-        int k = r.ReadInt32();
-        if (k != model.Info.Clusters) throw new DnnmmInputException($"checkpoint has {k} clusters, the model {model.Info.Clusters}");
-        var omega = new float[k];
-        for (int i = 0; i < k; i++) omega[i] = r.ReadSingle();
-        using (var t = tensor(omega)) model.Mixture.SetOmega(t);
-        model.G.load(r); model.E.load(r); model.D.load(r);
-        if (Math.Abs(lr - LearningRate) > 0) { LearningRate = lr; (optGE, optD) = RebuildOptimisers(lr); }
-        optGE.load_state_dict(r); optD.load_state_dict(r);
+        byte[] content = SealedBytes.HasMagic(bytes, LegacyMagic) ? bytes : SealedBytes.Open(bytes, Magic, path, "checkpoint");
+        try
+        {
+            using var r = new BinaryReader(new MemoryStream(content));
+            string magic = r.ReadString();
+            if (magic != Magic && magic != LegacyMagic) throw new InvalidDataException("not a DNN-MM checkpoint");
+            int epoch = r.ReadInt32(); double lr = r.ReadDouble(); int restarts = r.ReadInt32();
+            if (epoch < 0 || restarts < 0 || !(lr > 0) || double.IsInfinity(lr))
+                throw new InvalidDataException($"epoch {epoch}, learning rate {lr}, restarts {restarts}");
+            int k = r.ReadInt32();
+            if (k != model.Info.Clusters) throw new DnnmmInputException($"{path}: the checkpoint has {k} clusters, the model {model.Info.Clusters}");
+            var omega = new float[k];
+            for (int i = 0; i < k; i++) omega[i] = r.ReadSingle();
+            Epoch = epoch; Restarts = restarts;
+            using (var t = tensor(omega)) model.Mixture.SetOmega(t);
+            model.G.load(r); model.E.load(r); model.D.load(r);
+            if (Math.Abs(lr - LearningRate) > 0) { LearningRate = lr; (optGE, optD) = RebuildOptimisers(lr); }
+            optGE.load_state_dict(r); optD.load_state_dict(r);
+        }
+        catch (Exception e) when (e is not DnnmmInputException and not OutOfMemoryException)
+        {
+            // TorchSharp's messages can quote names read from the file: only a printable digest is shown.
+            throw new DnnmmInputException($"{path}: damaged checkpoint ({SealedBytes.Describe(e)})");
+        }
+    }
+
+    /// <summary>
+    /// Checks that the checkpoint at <paramref name="path"/> is whole (its seal, for a sealed one) without loading it:
+    /// a damaged file is a one-line <see cref="DnnmmInputException"/> naming it.
+    /// </summary>
+    public static void Verify(string path)
+    {
+        if (!File.Exists(path)) throw new DnnmmInputException($"{path}: no checkpoint");
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DnnmmInputException($"{path}: cannot read the checkpoint ({SealedBytes.Describe(e)})");
+        }
+        if (!SealedBytes.HasMagic(bytes, LegacyMagic)) SealedBytes.Open(bytes, Magic, path, "checkpoint");
     }
 
     public void Load(string path)
     {
         if (!File.Exists(path)) throw new DnnmmInputException($"{path}: no checkpoint to resume from");
-        try { Restore(File.ReadAllBytes(path)); }
-        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or InvalidDataException)
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new DnnmmInputException($"{path}: unreadable checkpoint ({e.Message.Split('\n')[0]})");
+            throw new DnnmmInputException($"{path}: cannot read the checkpoint ({SealedBytes.Describe(e)})");
         }
+        Restore(bytes, path);
     }
 
     /// <summary>Loads only the networks and omega of a checkpoint (for prediction and sampling).</summary>
