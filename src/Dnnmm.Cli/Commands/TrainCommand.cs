@@ -40,7 +40,10 @@ public static class TrainCommand
             var output = p.InvocationConfiguration.Output;
             var tb = p.GetValue(tensorboard) is string tbDir ? new TensorBoardLog(tbDir) : null;
             var summary = RunWithProgress(o, dir, p.GetValue(force), resumeDir is not null, output, tb is null ? null : tb.Write);
-            output.WriteLine($"final ACC {Fmt(summary.Acc)}  ARI {Fmt(summary.Ari)}  NMI {Fmt(summary.Nmi)}  log-likelihood {Fmt(summary.LogLikelihood)}  ({summary.Epochs} epochs, {summary.Seconds:F0} s)");
+            if (summary.Acc is null && o.Data.Clusters is not null)
+                output.WriteLine($"final log-likelihood {Fmt(summary.LogLikelihood)}  (no ACC/ARI/NMI: the images of a flat folder have no classes; {summary.Epochs} epochs, {summary.Seconds:F0} s)");
+            else
+                output.WriteLine($"final ACC {Fmt(summary.Acc)}  ARI {Fmt(summary.Ari)}  NMI {Fmt(summary.Nmi)}  log-likelihood {Fmt(summary.LogLikelihood)}  ({summary.Epochs} epochs, {summary.Seconds:F0} s)");
             if (summary.TestImages > 0)
                 output.WriteLine($"test ACC {Fmt(summary.AccTest)}  ARI {Fmt(summary.AriTest)}  NMI {Fmt(summary.NmiTest)}  ({summary.TestImages} held-out images)");
             output.WriteLine($"run folder: {summary.OutDir}");

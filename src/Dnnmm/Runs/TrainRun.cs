@@ -80,6 +80,7 @@ public static class TrainRun
         if (resume && !entry.CanResume)
             throw new DnnmmInputException($"{outDir}: method '{o.Method}' keeps no checkpoints to resume from; train it again with --force");
         var data = DataPipeline.Prepare(o.Data);
+        DataPipeline.CheckClusterCount(data);
         var test = DataPipeline.PrepareTest(o.Data, data.Images);
         var input = new FitInput(data.Images, data.Labelled);
         o.MethodOptions().Validate(input);
@@ -93,7 +94,8 @@ public static class TrainRun
         using var method = entry.Create(o.MethodOptions(), o.Data.Seed);
         var ctx = new FitContext
         {
-            MonitorLabels = data.Images.Labels,
+            // A flat folder's images have no classes (some have labels): nothing to score ACC/ARI/NMI against.
+            MonitorLabels = data.Images.AllLabelled ? data.Images.Labels : null,
             MonitorEvery = o.MonitorEvery,
             Folder = folder,
             Resume = resume,
@@ -142,9 +144,10 @@ public static class TrainRun
         return new Dictionary<string, double> { ["acc_test"] = s.Acc, ["ari_test"] = s.Ari, ["nmi_test"] = s.Nmi };
     }
 
-    /// <summary>The share of each class among the images.</summary>
+    /// <summary>The share of each class among the images; empty when some images have no class (a flat folder).</summary>
     public static float[] ClassProportions(ImageSet images)
     {
+        if (!images.AllLabelled) return Array.Empty<float>();
         var p = new float[images.ClassNames.Length];
         foreach (int y in images.Labels) p[y]++;
         for (int k = 0; k < p.Length; k++) p[k] /= Math.Max(1, images.Count);
