@@ -562,18 +562,27 @@ public sealed class MinMaxEmTrainer : IDisposable
     public void Load(string path)
     {
         if (!File.Exists(path)) throw new DnnmmInputException($"{path}: no checkpoint to resume from");
-        try { Restore(File.ReadAllBytes(path)); }
+        Load(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Restores a checkpoint's bytes (<paramref name="path"/> names them in errors).</summary>
+    private void Load(byte[] bytes, string path)
+    {
+        try { Restore(bytes); }
         catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or InvalidDataException)
         {
             throw new DnnmmInputException($"{path}: unreadable checkpoint ({e.Message.Split('\n')[0]})");
         }
     }
 
-    /// <summary>Loads only the networks and omega of a checkpoint (for prediction and sampling).</summary>
-    public static void LoadWeights(DnnmmModel model, string path)
+    /// <summary>
+    /// Loads only the networks and omega of a checkpoint's bytes (for prediction and sampling); <paramref name="path"/>
+    /// names them in errors.
+    /// </summary>
+    public static void LoadWeights(DnnmmModel model, byte[] bytes, string path)
     {
         using var t = new MinMaxEmTrainer(model, new DnnmmOptions(), 0);
-        t.Load(path);
+        t.Load(bytes, path);
     }
 
     public void Dispose()
