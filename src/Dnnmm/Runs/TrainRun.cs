@@ -69,7 +69,8 @@ public static class TrainRun
 
     public static TrainSummary Run(TrainRunOptions o, string outDir, bool force, bool resume,
         Action<string>? log = null, Action<EpochReport>? onEpoch = null, Action<int, int, IReadOnlyDictionary<string, double>>? onStep = null,
-        CancellationToken cancel = default, Action<IClusteringMethod, PreparedData>? afterFit = null)
+        CancellationToken cancel = default, Action<IClusteringMethod, PreparedData>? afterFit = null,
+        Action<IClusteringMethod, PreparedData, EpochReport>? afterEpoch = null)
     {
         if (string.IsNullOrWhiteSpace(outDir)) throw new DnnmmInputException("a run folder is required");
         var folder = new RunFolder(outDir);
@@ -108,6 +109,7 @@ public static class TrainRun
                 rows.Add(new EpochRow(r.Epoch, r.Seconds, r.Values, r.Omega ?? Array.Empty<float>()));
                 folder.WriteMetrics(rows);
                 onEpoch?.Invoke(r);
+                afterEpoch?.Invoke(method, data, r);
             },
         };
         method.Fit(input, ctx);
