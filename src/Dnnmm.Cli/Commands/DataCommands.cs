@@ -12,6 +12,7 @@ public static class DataCommands
         info.SetAction(p =>
         {
             var prepared = DataPipeline.Prepare(binder.Read(p));
+            DataPipeline.CheckClusterCount(prepared);
             p.InvocationConfiguration.Output.WriteLine(prepared.Describe());
             return 0;
         });

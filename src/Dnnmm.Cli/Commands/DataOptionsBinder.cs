@@ -20,13 +20,15 @@ public sealed class DataOptionsBinder
     public readonly Option<double> Noise = new("--noise-std") { Description = "std of additive Gaussian pixel noise (pixels in [0, 1], clamped)", DefaultValueFactory = _ => Defaults.NoiseStd };
     public readonly Option<int> Seed = new("--seed") { Description = "seed for noise, labelled subset and training", DefaultValueFactory = _ => Defaults.Seed };
     public readonly Option<int?> Channels = new("--channels") { Description = "1 (grey) or 3 (RGB) for folder and celeba specs (default 3)" };
-    public readonly Option<int?> ImageSize = new("--image-size") { Description = "resize side (celeba: default 64; folder: optional)" };
+    public readonly Option<int?> ImageSize = new("--image-size") { Description = "resize side (celeba: default 64; folder: optional, needed when the images differ in size)" };
+    public readonly Option<int?> Clusters = new("--clusters") { Description = "number of clusters K of a flat folder (folder:<dir> with the images directly inside, no class sub-folders); required there" };
+    public readonly Option<string?> Labels = new("--labels") { Description = "CSV file 'file,class' labelling some images of a flat folder (file relative to the folder; class a name or a cluster index 0..K-1)" };
 
     /// <summary>Adds the data options to a command; with <paramref name="testSet"/> also --test-split and --test-data.</summary>
     public void AddTo(Command c, bool testSet = false)
     {
         c.Add(Data); c.Add(Split); c.Add(Classes); c.Add(PerClass); c.Add(ClassSizes); c.Add(Imbalance); c.Add(Offset);
-        c.Add(Alpha); c.Add(Noise); c.Add(Seed); c.Add(ImageSize); c.Add(Channels);
+        c.Add(Alpha); c.Add(Noise); c.Add(Seed); c.Add(ImageSize); c.Add(Channels); c.Add(Clusters); c.Add(Labels);
         this.testSet = testSet;
         if (testSet) { c.Add(TestSplit); c.Add(TestData); }
     }
@@ -39,32 +41,47 @@ public sealed class DataOptionsBinder
             (Data, "data"), (Split, "split"), (Classes, "classes"), (PerClass, "perClass"), (ClassSizes, "classSizes"),
             (Imbalance, "imbalance"), (Offset, "offset"), (Alpha, "alpha"), (Noise, "noiseStd"), (Seed, "seed"),
             (ImageSize, "imageSize"), (Channels, "channels"), (TestSplit, "testSplit"), (TestData, "testData"),
+            (Clusters, "clusters"), (Labels, "labels"),
         };
         foreach (var (option, json) in all)
             if (MethodOptionsBinder.Given(p, option)) yield return (option.Name, "data/" + json);
     }
 
-    public DataOptions Read(ParseResult p)
+    /// <summary>
+    /// The data options of the command line, with <paramref name="defaults"/> (e.g. a model's own data options; null: the
+    /// defaults of <see cref="DataOptions"/>) in place of every data option it does not give.
+    /// </summary>
+    public DataOptions Read(ParseResult p, DataOptions? defaults = null)
     {
-        var classes = p.GetValue(Classes);
-        return Defaults with
+        var d = defaults ?? Defaults;
+        bool Given(Option o) => p.GetResult(o) is { Implicit: false };
+        T Pick<T>(Option<T> o, T fallback) => Given(o) ? p.GetValue(o)! : fallback;
+        return d with
         {
-            Data = p.GetValue(Data)!,
-            Split = p.GetValue(Split)!,
-            Classes = string.IsNullOrWhiteSpace(classes) ? null : classes.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
-            PerClass = p.GetValue(PerClass),
-            ClassSizes = p.GetValue(ClassSizes) is string sizes ? ParseSizes(sizes) : null,
-            Imbalance = p.GetValue(Imbalance),
-            Offset = p.GetValue(Offset),
-            TestSplit = testSet ? p.GetValue(TestSplit) : null,
-            TestData = testSet ? p.GetValue(TestData) : null,
-            Alpha = p.GetValue(Alpha),
-            NoiseStd = p.GetValue(Noise),
-            Seed = p.GetValue(Seed),
-            ImageSize = p.GetValue(ImageSize),
-            Channels = p.GetValue(Channels),
+            Data = Pick(Data, d.Data),
+            Split = Pick(Split, d.Split),
+            Classes = Given(Classes) ? ParseClasses(p.GetValue(Classes)) : d.Classes,
+            PerClass = Pick(PerClass, d.PerClass),
+            ClassSizes = Given(ClassSizes) && p.GetValue(ClassSizes) is string sizes ? ParseSizes(sizes) : d.ClassSizes,
+            Imbalance = Pick(Imbalance, d.Imbalance),
+            Offset = Pick(Offset, d.Offset),
+            TestSplit = testSet ? Pick(TestSplit, d.TestSplit) : null,
+            TestData = testSet ? Pick(TestData, d.TestData) : null,
+            Alpha = Pick(Alpha, d.Alpha),
+            NoiseStd = Pick(Noise, d.NoiseStd),
+            Seed = Pick(Seed, d.Seed),
+            ImageSize = Pick(ImageSize, d.ImageSize),
+            Channels = Pick(Channels, d.Channels),
+            Clusters = Pick(Clusters, d.Clusters),
+            Labels = Pick(Labels, d.Labels),
         };
     }
+
+    private static string[]? ParseClasses(string? classes) =>
+        string.IsNullOrWhiteSpace(classes) ? null : classes.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Whether the command line gives --data.</summary>
+    public bool GivesData(ParseResult p) => p.GetResult(Data) is { Implicit: false };
 
     /// <summary>"1000,500,250": whole numbers separated by commas; anything else is an error naming --class-sizes.</summary>
     private static int[] ParseSizes(string text)

@@ -19,7 +19,11 @@ public static class TrainCommand
         var outDir = new Option<string?>("--out") { Description = "run folder (options.json, metrics.csv/json, checkpoint.bin, samples.png, summary.json)" };
         var force = new Option<bool>("--force") { Description = "overwrite the run in --out (not one that another dnnmm process is running: its lock stays)" };
         var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its last completed epoch with its saved options; of the options given with it only --epochs (to extend the run), --threads, --device and --monitor-every may differ" };
-        var tensorboard = new Option<string?>("--tensorboard") { Description = "also write the per-epoch scalars as TensorBoard event files in this folder" };
+        var tensorboard = new Option<string?>("--tensorboard")
+        {
+            Description = "also write a TensorBoard log in this folder: the per-epoch scalars and generated samples, and after training the latent codes "
+                + "with their class and cluster for the embedding projector",
+        };
         var monitorEvery = new Option<int>("--monitor-every")
         {
             Description = "score ACC/ARI/NMI against the true labels every N epochs (and in the last); the scoring of DynAE's pretraining "
@@ -47,13 +51,18 @@ public static class TrainCommand
                         .Concat(MethodOptionsBinder.Given(p, monitorEvery) ? new[] { (monitorEvery.Name, "monitorEvery") } : []));
             }
             var output = p.InvocationConfiguration.Output;
-            var tb = p.GetValue(tensorboard) is string tbDir ? new TensorBoardLog(tbDir) : null;
-            var summary = RunWithProgress(o, dir, p.GetValue(force), resumeDir is not null, output, tb is null ? null : tb.Write);
-            output.WriteLine($"final ACC {Fmt(summary.Acc)}  ARI {Fmt(summary.Ari)}  NMI {Fmt(summary.Nmi)}  log-likelihood {Fmt(summary.LogLikelihood)}  ({summary.Epochs} epochs, {summary.Seconds:F0} s)");
+            using var tb = p.GetValue(tensorboard) is string tbDir ? new TensorBoardLog(tbDir) : null;
+            var summary = RunWithProgress(o, dir, p.GetValue(force), resumeDir is not null, output, tb);
+            if (summary.Acc is null && o.Data.Clusters is not null)
+                output.WriteLine($"final log-likelihood {Fmt(summary.LogLikelihood)}  (no ACC/ARI/NMI: the images of a flat folder have no classes; {summary.Epochs} epochs, {summary.Seconds:F0} s)");
+            else
+                output.WriteLine($"final ACC {Fmt(summary.Acc)}  ARI {Fmt(summary.Ari)}  NMI {Fmt(summary.Nmi)}  log-likelihood {Fmt(summary.LogLikelihood)}  ({summary.Epochs} epochs, {summary.Seconds:F0} s)");
             if (summary.TestImages > 0)
                 output.WriteLine($"test ACC {Fmt(summary.AccTest)}  ARI {Fmt(summary.AriTest)}  NMI {Fmt(summary.NmiTest)}  ({summary.TestImages} held-out images)");
             output.WriteLine($"run folder: {summary.OutDir}");
             if (tb?.EventFile is string events) output.WriteLine($"tensorboard: {events}");
+            if (tb is not null && File.Exists(Path.Combine(tb.Directory, TensorBoardLog.ProjectorConfigFile)))
+                output.WriteLine($"tensorboard projector: {Path.Combine(tb.Directory, TensorBoardLog.ProjectorConfigFile)}");
             return 0;
         });
         return cmd;
@@ -93,11 +102,16 @@ public static class TrainCommand
     }
 
     private static TrainSummary RunWithProgress(TrainRunOptions o, string dir, bool force, bool resume, TextWriter output,
-        Action<EpochReport>? onEpoch = null)
+        TensorBoardLog? tb = null)
     {
+        Action<EpochReport>? onEpoch = tb is null ? null : tb.Write;
+        // The TensorBoard log's pictures: the samples of every epoch, the latent codes after training.
+        Action<IClusteringMethod, PreparedData, EpochReport>? afterEpoch = tb is null ? null : (m, d, r) => tb.WriteSamples(r.Epoch, m, d.Images);
+        Action<IClusteringMethod, PreparedData>? afterFit = tb is null ? null : (m, d) => tb.WriteEmbedding(m, d.Images);
         bool interactive = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         if (!interactive)
-            return TrainRun.Run(o, dir, force, resume, log: output.WriteLine, onEpoch: r => { output.WriteLine(EpochLine(r)); onEpoch?.Invoke(r); });
+            return TrainRun.Run(o, dir, force, resume, log: output.WriteLine, onEpoch: r => { output.WriteLine(EpochLine(r)); onEpoch?.Invoke(r); },
+                afterFit: afterFit, afterEpoch: afterEpoch);
 
         TrainSummary? summary = null;
         AnsiConsole.Progress()
@@ -121,7 +135,8 @@ public static class TrainCommand
                         task.Increment(1);
                         string Term(string k, string l) => v.TryGetValue(k, out var x) ? $"{l} {x.ToString("F2", CultureInfo.InvariantCulture)} " : "";
                         task.Description = Markup.Escape($"step {step}/{steps} " + Term("likelihood", "L") + Term("consistency", "C") + Term("adversarial_g", "G") + Term("loss_d", "D") + lastEpoch);
-                    });
+                    },
+                    afterFit: afterFit, afterEpoch: afterEpoch);
                 if (task is not null) task.Value = task.MaxValue;
             });
         return summary!;

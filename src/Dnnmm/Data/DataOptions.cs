@@ -68,6 +68,20 @@ public sealed record DataOptions
     [JsonIgnore]
     public bool HasTestSet => TestSplit != null || TestData != null;
 
+    /// <summary>
+    /// The number of clusters K of a flat folder (folder:&lt;dir&gt; with the images directly inside, no class sub-folders):
+    /// required there, at least 2 and at most the number of images; null for data with classes (K = the classes).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Clusters { get; init; }
+
+    /// <summary>
+    /// A CSV file (file,class) labelling some images of a flat folder (<see cref="LabelsCsv"/>); the others are
+    /// unlabelled. Null: no image is labelled.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Labels { get; init; }
+
     /// <summary>Standard deviation of the Gaussian pixel noise added (pixels are then clamped to [0, 1]).</summary>
     public double NoiseStd { get; init; }
 
@@ -146,6 +160,10 @@ public sealed record DataOptions
             throw Invalid("imageSize", $"{s} must be in [1, {MaxImageSize}]");
         if (Channels is int ch && ch != 1 && ch != 3)
             throw Invalid("channels", $"{ch} must be 1 or 3");
+        if (Clusters is int k && k < 2)
+            throw Invalid("clusters", $"{k} must be at least 2");
+        if (Labels != null && string.IsNullOrWhiteSpace(Labels))
+            throw Invalid("labels", "is empty; give a CSV file with lines 'file,class'");
     }
 
     /// <summary>

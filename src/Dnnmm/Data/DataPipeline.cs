@@ -26,7 +26,10 @@ public static class DataPipeline
         var s = Select(o, testSplit: false);
         if (o.NoiseStd > 0)
             AddGaussianNoise(s.Images.Pixels, o.NoiseStd, DeriveSeed(o.Seed, NoiseStream));
-        var labelled = ChooseLabelled(s.Images.Labels, s.Images.ClassNames.Length, o.Alpha, new Random(DeriveSeed(o.Seed, LabelStream)));
+        // A flat folder's labelled images are the ones its labels file names; with classes, a stratified draw of alpha.
+        var labelled = s.Flat
+            ? s.Images.Labels.Select(y => y >= 0).ToArray()
+            : ChooseLabelled(s.Images.Labels, s.Images.ClassNames.Length, o.Alpha, new Random(DeriveSeed(o.Seed, LabelStream)));
         return new PreparedData(s.Images, labelled, o, s.Available, s.Spec, s.Src.Detail, s.Src.SplitText);
     }
 
@@ -50,6 +53,9 @@ public static class DataPipeline
         if (!o.HasTestSet) return null;
         string option = o.TestSplit != null ? "testSplit" : "testData";
         string value = o.TestSplit ?? o.TestData!;
+        if (o.Clusters != null || training is { AllLabelled: false })
+            throw DataOptions.Invalid(option,
+                $"'{value}': the training images are a flat folder without classes; a test set is scored against the classes of the training data");
         try
         {
             var spec = DatasetSpec.Parse(o.TestData ?? o.Data);
@@ -69,7 +75,7 @@ public static class DataPipeline
                 if (trainSpec.Path == spec.Path)
                     throw DataOptions.Invalid(option, $"'{value}' is the training data ({trainSpec.Display}, split {o.Split}); use --test-split or other data");
             }
-            var s = Select(t, testSplit: o.TestSplit != null);
+            var s = Select(t, testSplit: o.TestSplit != null, forTest: true);
             var images = s.Images;
             if (training != null && images.ShapeText != training.ShapeText)
                 throw DataOptions.Invalid(option,
@@ -77,7 +83,7 @@ public static class DataPipeline
             if (t.NoiseStd > 0)
                 AddGaussianNoise(images.Pixels, t.NoiseStd, DeriveSeed(t.Seed, TestNoiseStream));
             return new ImageSet(images.Pixels, images.Labels, images.ClassNames, images.Channels, images.Height, images.Width,
-                $"{s.Spec.Display}, split {s.Src.SplitText ?? t.Split}");
+                $"{s.Spec.Display}, split {s.Src.SplitText ?? t.Split}", images.Files);
         }
         catch (OptionException e) when (e.Option != option)
         {
@@ -89,17 +95,30 @@ public static class DataPipeline
         }
     }
 
-    /// <summary>The selected images of the options' source (no noise yet), what each class had, and the source.</summary>
-    private sealed record Selection(ImageSet Images, int[] Available, DatasetSpec Spec, Source Src);
+    /// <summary>
+    /// The selected images of the options' source (no noise yet), what each class had, and the source; <paramref name="Flat"/>:
+    /// a flat folder, whose labels (from its labels file, -1 elsewhere) are the labelled images.
+    /// </summary>
+    private sealed record Selection(ImageSet Images, int[] Available, DatasetSpec Spec, Source Src, bool Flat = false);
 
     /// <summary>
     /// Loads the source, keeps the requested classes (labels remapped to 0..K-1 in the order given) and, of each class,
     /// skips the first <see cref="DataOptions.Offset"/> images and takes its size (<see cref="DataOptions.Sizes"/>).
     /// With <paramref name="testSplit"/> the split must select images (an error naming testSplit otherwise).
     /// </summary>
-    private static Selection Select(DataOptions o, bool testSplit)
+    private static Selection Select(DataOptions o, bool testSplit, bool forTest = false)
     {
         var spec = DatasetSpec.Parse(o.Data);
+        if (spec.Kind == DatasetKind.Folder && !testSplit && ImageFolderReader.IsFlat(spec.Path))
+        {
+            if (forTest)
+                throw new DnnmmInputException($"{spec.Display} is a flat folder (no class sub-folders): a test set needs classes to score against");
+            return SelectFlat(o, spec);
+        }
+        if (o.Clusters is int clusters)
+            throw DataOptions.Invalid("clusters", $"{clusters} is only for a flat folder (folder:<dir> with the images directly inside, no class sub-folders); {spec.Display} has classes, and K is their number");
+        if (o.Labels != null)
+            throw DataOptions.Invalid("labels", $"'{o.Labels}' is only for a flat folder (folder:<dir> with the images directly inside, no class sub-folders); {spec.Display} has classes");
         bool imageKind = spec.Kind is DatasetKind.Folder or DatasetKind.CelebA;
         if (!imageKind && o.ImageSize != null)
             throw DataOptions.Invalid("imageSize", $"{o.ImageSize} is only used with folder: and celeba: data, not {spec.Display}");
@@ -153,8 +172,63 @@ public static class DataPipeline
         bool identity = idx.Count == set.Count;
         float[] px = identity ? set.Pixels : set.Subset(idx).Pixels;
         var images = new ImageSet(px, labels.ToArray(), selectedNames, set.Channels, set.Height, set.Width,
-            spec.Kind == DatasetKind.Mnist ? "mnist (shipped)" : spec.Display);
+            spec.Kind == DatasetKind.Mnist ? "mnist (shipped)" : spec.Display,
+            set.Files is null ? null : identity ? set.Files : idx.Select(i => set.Files[i]).ToArray());
         return new Selection(images, available, spec, src);
+    }
+
+    /// <summary>
+    /// A flat folder: every image directly inside it, in file order, with K = <see cref="DataOptions.Clusters"/> clusters
+    /// and the labels of <see cref="DataOptions.Labels"/> (-1 for the images it does not name). The options that select
+    /// images by class (classes, per class, class sizes, imbalance, offset, alpha) are errors here. The labels file is
+    /// read before any image is decoded. K may exceed the number of images here (a trained model predicting a few images);
+    /// training checks it (<see cref="CheckClusterCount"/>).
+    /// </summary>
+    private static Selection SelectFlat(DataOptions o, DatasetSpec spec)
+    {
+        var files = ImageFolderReader.IndexFlat(spec.Path);
+        string flat = $"{spec.Display} is a flat folder (no class sub-folders; label images with --labels)";
+        if (o.Classes != null) throw DataOptions.Invalid("classes", $"'{string.Join(",", o.Classes)}' needs class sub-folders: {flat}");
+        if (o.PerClass is int pc) throw DataOptions.Invalid("perClass", $"{pc} needs class sub-folders: {flat}");
+        if (o.ClassSizes != null) throw DataOptions.Invalid("classSizes", $"'{string.Join(",", o.ClassSizes)}' needs class sub-folders: {flat}");
+        if (o.Imbalance is double r) throw DataOptions.Invalid("imbalance", $"{DataOptions.Num(r)} needs class sub-folders: {flat}");
+        if (o.Offset != 0) throw DataOptions.Invalid("offset", $"{o.Offset} needs class sub-folders: {flat}");
+        if (o.Alpha != 0) throw DataOptions.Invalid("alpha", $"{DataOptions.Num(o.Alpha)} needs class sub-folders: {flat}");
+        if (o.Clusters is not int k)
+            throw DataOptions.Invalid("clusters",
+                $"is required for a flat folder: {spec.Display} has {files.Count} images and no class sub-folders; give the number of clusters K (at least 2)");
+
+        var labels = o.Labels is null
+            ? new LabelsCsv.Result(Enumerable.Repeat(-1, files.Count).ToArray(),
+                Enumerable.Range(0, k).Select(c => c.ToString(CultureInfo.InvariantCulture)).ToArray())
+            : LabelsCsv.Read(o.Labels, spec.Path, files, k);
+        int channels = o.Channels ?? DataOptions.DefaultChannels;
+        var images = ImageFolderReader.LoadFiles(files, channels, o.ImageSize, root: spec.Path, source: spec.Display)
+            .WithLabels(labels.Labels, labels.ClassNames);
+        var counts = new int[k];
+        foreach (int y in labels.Labels) if (y >= 0) counts[y]++;
+        var src = new Source
+        {
+            Names = labels.ClassNames, Counts = counts, Load = _ => images,
+            SplitText = "not used (the folder is read as given)", SplitApplies = false,
+            Detail = $"a flat folder of {files.Count} PNG/JPEG images, K = {k} clusters (--clusters), "
+                     + (o.Labels is null ? "no labels" : $"{labels.LabelledCount} labelled by {o.Labels}")
+                     + (o.ImageSize is int s ? $", resized to {s}x{s}" : "")
+                     + (channels == 1 ? ", converted to luminance" : ""),
+        };
+        return new Selection(images, counts, spec, src, Flat: true);
+    }
+
+    /// <summary>
+    /// K clusters need at least K images to train on: an error naming clusters (a flat folder) or classes otherwise.
+    /// </summary>
+    public static void CheckClusterCount(PreparedData data)
+    {
+        int k = data.ClassCount, n = data.Images.Count;
+        if (k <= n) return;
+        if (data.Options.Clusters != null)
+            throw DataOptions.Invalid("clusters", $"{k} is more than the {n} images in {data.Spec?.Display ?? data.Images.Source}");
+        throw DataOptions.Invalid("classes", $"{k} classes need at least {k} images to train on, not {n}");
     }
 
     /// <summary>Offset and sizes within what each class has; errors name offset, classSizes or perClass.</summary>
@@ -382,7 +456,7 @@ public static class DataPipeline
     private static int[] CountLabels(ImageSet set)
     {
         var c = new int[set.ClassNames.Length];
-        foreach (int l in set.Labels) c[l]++;
+        foreach (int l in set.Labels) if (l >= 0) c[l]++;
         return c;
     }
 

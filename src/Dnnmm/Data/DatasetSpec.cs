@@ -23,6 +23,11 @@ public sealed class DatasetSpec
 {
     public const string ValidForms = "mnist, idx:<dir>, cifar10:<dir>, folder:<dir>, celeba:<dir>";
     public const string ShippedMnistImagesFile = "train-images-idx3-ubyte.gz";
+    /// <summary>
+    /// The data spec saved for images that were given in memory (a <c>DnnmmClusterer</c> fitted from C#): there is nothing
+    /// to read them again from, so it is not a readable spec.
+    /// </summary>
+    public const string InMemory = "memory";
 
     private DatasetSpec(DatasetKind kind, string path, string text)
     {
@@ -61,6 +66,8 @@ public sealed class DatasetSpec
                     $"mnist: the shipped folder data/mnist (with {ShippedMnistImagesFile}) was not found next to the program ({AppContext.BaseDirectory}) or above the current directory ({Environment.CurrentDirectory})");
             return new DatasetSpec(DatasetKind.Mnist, dir, s);
         }
+        if (s == InMemory)
+            throw DataOptions.Invalid("data", $"'{InMemory}': the images were given in memory (a model fitted from C#), there is no data spec to read them again; give --data <spec> ({ValidForms})");
         int colon = s.IndexOf(':');
         DatasetKind? kind = colon <= 0 ? null : s[..colon].ToLowerInvariant() switch
         {

@@ -4,11 +4,12 @@ using Dnnmm.Infrastructure;
 namespace Dnnmm.Data;
 
 /// <summary>
-/// Reads a folder with one sub-folder per class (classes sorted ordinal by folder name) holding
-/// PNG/JPEG images (.png, .jpg, .jpeg, any case; other files and names starting with '.' are
-/// ignored; files sorted ordinal by name). Images are decoded with SkiaSharp to 3 channels (RGB)
-/// or 1 channel (luminance 0.299 R + 0.587 G + 0.114 B). All images must have the same size unless
-/// a resize size is given; then every image is resized to size x size (aspect ratio not kept).
+/// Reads a folder of PNG/JPEG images (.png, .jpg, .jpeg, any case; other files and names starting with '.' are
+/// ignored; files sorted ordinal by name), either with one sub-folder per class (classes sorted ordinal by folder
+/// name) or flat: the images directly inside and no sub-folders, an unlabelled set (every label -1). Images are
+/// decoded with SkiaSharp (grey or colour PNG/JPEG alike) to 3 channels (RGB) or 1 channel (luminance 0.299 R +
+/// 0.587 G + 0.114 B). All images must have the same size unless a resize size is given; then every image is resized
+/// to size x size (aspect ratio not kept).
 /// </summary>
 public static class ImageFolderReader
 {
@@ -29,6 +30,48 @@ public static class ImageFolderReader
         public int[] Counts => Files.Select(f => f.Count).ToArray();
     }
 
+    /// <summary>
+    /// Whether the folder is flat: it has no sub-folders (other than hidden ones), so its images are the ones directly
+    /// inside it and have no classes. Error: missing folder.
+    /// </summary>
+    public static bool IsFlat(string dir)
+    {
+        if (File.Exists(dir))
+            throw new DnnmmInputException($"image folder {dir}: is a file, not a folder");
+        if (!Directory.Exists(dir))
+            throw new DnnmmInputException($"image folder {dir}: not found");
+        return !new DirectoryInfo(dir).EnumerateDirectories().Any(d => !d.Name.StartsWith('.'));
+    }
+
+    /// <summary>
+    /// The image files directly inside a flat folder (full paths, sorted ordinal by name). Errors: missing folder, no images.
+    /// </summary>
+    public static IReadOnlyList<string> IndexFlat(string dir)
+    {
+        if (!IsFlat(dir))
+            throw new DnnmmInputException($"image folder {dir}: has class sub-folders, not a flat folder of images");
+        var files = ImageFiles(new DirectoryInfo(dir));
+        if (files.Length == 0)
+            throw new DnnmmInputException($"image folder {dir}: no .png/.jpg/.jpeg images and no class sub-folders");
+        return files;
+    }
+
+    /// <summary>
+    /// Decodes image files (any folders) into an unlabelled set: every label -1, no class names, <see cref="ImageSet.Files"/>
+    /// the paths relative to <paramref name="root"/> (or as given when it is null). The images must share a size unless
+    /// <paramref name="resize"/> is given.
+    /// </summary>
+    public static ImageSet LoadFiles(IReadOnlyList<string> paths, int channels = 3, int? resize = null, string? root = null, string? source = null)
+    {
+        DataOptions.CheckDecoding(channels, resize, null);
+        if (paths.Count == 0) throw new DnnmmInputException("no image files given");
+        var labels = new int[paths.Count];
+        Array.Fill(labels, -1);
+        var px = DecodeAll(paths, channels, resize, resize, crop: false, out int h, out int w);
+        var names = paths.Select(p => root is null ? p : Path.GetRelativePath(root, p)).ToArray();
+        return new ImageSet(px, labels, Array.Empty<string>(), channels, h, w, source ?? root ?? "files", names);
+    }
+
     /// <summary>Lists the class folders and their image files. Errors: missing folder, no class folders, an empty class folder.</summary>
     public static ImageFolderIndex IndexClasses(string dir)
     {
@@ -39,16 +82,12 @@ public static class ImageFolderReader
             .OrderBy(d => d.Name, StringComparer.Ordinal)
             .ToList();
         if (classDirs.Count == 0)
-            throw new DnnmmInputException($"image folder {dir}: no class sub-folders (expected one folder of images per class)");
+            throw new DnnmmInputException($"image folder {dir}: no class sub-folders (expected one folder of images per class, or a flat folder of images with --clusters)");
         var names = new List<string>();
         var files = new List<IReadOnlyList<string>>();
         foreach (var cd in classDirs)
         {
-            var f = cd.GetFiles()
-                .Where(fi => !fi.Name.StartsWith('.') && IsImageName(fi.Name))
-                .Select(fi => fi.FullName)
-                .OrderBy(p => Path.GetFileName(p), StringComparer.Ordinal)
-                .ToArray();
+            var f = ImageFiles(cd);
             if (f.Length == 0)
                 throw new DnnmmInputException($"image folder {cd.FullName}: class folder has no .png/.jpg/.jpeg images");
             names.Add(cd.Name);
@@ -103,9 +142,19 @@ public static class ImageFolderReader
             for (int i = sl.Skip; i < end; i++) { paths.Add(f[i]); labels.Add(k); }
         }
 
+        if (paths.Count == 0) throw new DnnmmInputException($"image folder {index.Directory}: no images selected");
         var px = DecodeAll(paths, channels, resize, resize, crop: false, out int h, out int w);
-        return new ImageSet(px, labels.ToArray(), index.ClassNames.ToArray(), channels, h, w, index.Directory);
+        return new ImageSet(px, labels.ToArray(), index.ClassNames.ToArray(), channels, h, w, index.Directory,
+            paths.Select(p => Path.GetRelativePath(index.Directory, p)).ToArray());
     }
+
+    /// <summary>The image files directly inside a folder (not hidden), full paths sorted ordinal by name.</summary>
+    private static string[] ImageFiles(DirectoryInfo dir) =>
+        dir.GetFiles()
+            .Where(fi => !fi.Name.StartsWith('.') && IsImageName(fi.Name))
+            .Select(fi => fi.FullName)
+            .OrderBy(p => Path.GetFileName(p), StringComparer.Ordinal)
+            .ToArray();
 
     internal static bool IsImageName(string name)
     {

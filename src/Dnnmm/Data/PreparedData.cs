@@ -26,8 +26,14 @@ public sealed class PreparedData
         var lab = new int[k];
         for (int i = 0; i < images.Count; i++)
         {
-            counts[images.Labels[i]]++;
-            if (labelled[i]) lab[images.Labels[i]]++;
+            int y = images.Labels[i];
+            if (y < 0)
+            {
+                if (labelled[i]) throw new ArgumentException($"image {i} is labelled but has no class");
+                continue;
+            }
+            counts[y]++;
+            if (labelled[i]) lab[y]++;
         }
         if (availableCounts != null && availableCounts.Length != k)
             throw new ArgumentException($"availableCounts has {availableCounts.Length} entries for {k} classes");
@@ -40,7 +46,7 @@ public sealed class PreparedData
     public ImageSet Images { get; }
     /// <summary>Stratified labelled mask, one flag per image of <see cref="Images"/>.</summary>
     public bool[] Labelled { get; }
-    /// <summary>Images used per class (index = label).</summary>
+    /// <summary>Images used per class (index = label); images of unknown class (a flat folder's unlabelled ones) are in none.</summary>
     public int[] ClassCounts { get; }
     /// <summary>Labelled images per class.</summary>
     public int[] LabelledCounts { get; }
@@ -54,6 +60,8 @@ public sealed class PreparedData
 
     public int ClassCount => Images.ClassNames.Length;
     public int LabelledCount => LabelledCounts.Sum();
+    /// <summary>Images whose class is unknown (a flat folder's unlabelled images); 0 for data with classes.</summary>
+    public int UnknownCount => Images.Count - ClassCounts.Sum();
 
     /// <summary>A multi-line report: source, split, shape, K, per-class table, noise, alpha, seed.</summary>
     public string Describe()
@@ -64,14 +72,17 @@ public sealed class PreparedData
         if (Spec != null) sb.AppendLine($"path:      {Spec.Path}");
         if (!string.IsNullOrEmpty(SourceDetail)) sb.AppendLine($"read:      {SourceDetail}");
         sb.AppendLine($"split:     {SplitText}");
-        sb.AppendLine($"images:    {Images.Count}, shape {Images.ShapeText} (C x H x W), K = {ClassCount} classes");
+        bool flat = Options.Clusters != null;
+        sb.AppendLine(flat
+            ? $"images:    {Images.Count}, shape {Images.ShapeText} (C x H x W), K = {ClassCount} clusters (--clusters)"
+            : $"images:    {Images.Count}, shape {Images.ShapeText} (C x H x W), K = {ClassCount} classes");
         sb.AppendLine($"selection: {SelectionText()}");
         if (Options.HasTestSet)
             sb.AppendLine(Options.TestSplit != null
                 ? $"test:      every image of these classes in split {Options.TestSplit} of the same source (scored after training)"
                 : $"test:      every image of these classes in {Options.TestData} (split {Options.Split}; scored after training)");
 
-        int nameW = Math.Max(5, Images.ClassNames.Max(n => n.Length));
+        int nameW = Math.Max(UnknownCount > 0 ? 12 : 5, Images.ClassNames.Max(n => n.Length));
         int numW = Math.Max(10, Images.Count.ToString(inv).Length + 1);
         string Row(string a, string b, string c, string d, string e) =>
             "  " + a.PadRight(nameW) + b.PadLeft(7) + c.PadLeft(numW) + d.PadLeft(numW) + e.PadLeft(numW);
@@ -79,9 +90,13 @@ public sealed class PreparedData
         for (int k = 0; k < ClassCount; k++)
             sb.AppendLine(Row(Images.ClassNames[k], k.ToString(inv), AvailableCounts[k].ToString(inv),
                 ClassCounts[k].ToString(inv), LabelledCounts[k].ToString(inv)));
-        sb.AppendLine(Row("total", "", AvailableCounts.Sum().ToString(inv), Images.Count.ToString(inv),
+        if (UnknownCount > 0)
+            sb.AppendLine(Row("(unlabelled)", "-1", UnknownCount.ToString(inv), UnknownCount.ToString(inv), "0"));
+        sb.AppendLine(Row("total", "", (AvailableCounts.Sum() + UnknownCount).ToString(inv), Images.Count.ToString(inv),
             LabelledCount.ToString(inv)));
-        sb.Append($"noise std: {DataOptions.Num(Options.NoiseStd)}   alpha: {DataOptions.Num(Options.Alpha)}   seed: {Options.Seed.ToString(inv)}");
+        sb.Append(flat
+            ? $"noise std: {DataOptions.Num(Options.NoiseStd)}   seed: {Options.Seed.ToString(inv)}"
+            : $"noise std: {DataOptions.Num(Options.NoiseStd)}   alpha: {DataOptions.Num(Options.Alpha)}   seed: {Options.Seed.ToString(inv)}");
         return sb.ToString();
     }
 
@@ -91,6 +106,8 @@ public sealed class PreparedData
     public string SelectionText()
     {
         var o = Options;
+        if (o.Clusters != null)
+            return "every image of the folder, in file order" + (o.Labels is null ? "; none labelled" : $"; labelled: the images {o.Labels} names");
         string sizes = string.Join("/", ClassCounts);
         string what = o.ClassSizes != null ? $"the first {sizes} images of the classes (--class-sizes)"
             : o.PerClass is int pc && o.Imbalance is double r

@@ -75,7 +75,8 @@ public static class TrainRun
     /// </summary>
     public static TrainSummary Run(TrainRunOptions o, string outDir, bool force, bool resume,
         Action<string>? log = null, Action<EpochReport>? onEpoch = null, Action<int, int, IReadOnlyDictionary<string, double>>? onStep = null,
-        CancellationToken cancel = default, Action<IClusteringMethod, PreparedData>? afterFit = null)
+        CancellationToken cancel = default, Action<IClusteringMethod, PreparedData>? afterFit = null,
+        Action<IClusteringMethod, PreparedData, EpochReport>? afterEpoch = null)
     {
         if (string.IsNullOrWhiteSpace(outDir)) throw new DnnmmInputException("a run folder is required");
         var folder = new RunFolder(outDir);
@@ -96,6 +97,7 @@ public static class TrainRun
         if (resume && !entry.CanResume)
             throw new DnnmmInputException($"{outDir}: method '{o.Method}' keeps no checkpoints to resume from; train it again with --force");
         var data = DataPipeline.Prepare(o.Data);
+        DataPipeline.CheckClusterCount(data);
         var test = DataPipeline.PrepareTest(o.Data, data.Images);
         var input = new FitInput(data.Images, data.Labelled);
         if (input.Clusters < 2)
@@ -124,7 +126,8 @@ public static class TrainRun
         using var method = entry.Create(o.MethodOptions(), o.Data.Seed);
         var ctx = new FitContext
         {
-            MonitorLabels = data.Images.Labels,
+            // A flat folder's images have no classes (some have labels): nothing to score ACC/ARI/NMI against.
+            MonitorLabels = data.Images.AllLabelled ? data.Images.Labels : null,
             MonitorEvery = o.MonitorEvery,
             Folder = folder,
             Resume = resume,
@@ -138,6 +141,7 @@ public static class TrainRun
                 rows.Add(new EpochRow(r.Epoch, r.Seconds, r.Values, r.Omega ?? Array.Empty<float>()));
                 folder.WriteMetrics(rows);
                 onEpoch?.Invoke(r);
+                afterEpoch?.Invoke(method, data, r);
             },
         };
         method.Fit(input, ctx);
@@ -175,9 +179,10 @@ public static class TrainRun
         return new Dictionary<string, double> { ["acc_test"] = s.Acc, ["ari_test"] = s.Ari, ["nmi_test"] = s.Nmi };
     }
 
-    /// <summary>The share of each class among the images.</summary>
+    /// <summary>The share of each class among the images; empty when some images have no class (a flat folder).</summary>
     public static float[] ClassProportions(ImageSet images)
     {
+        if (!images.AllLabelled) return Array.Empty<float>();
         var p = new float[images.ClassNames.Length];
         foreach (int y in images.Labels) p[y]++;
         for (int k = 0; k < p.Length; k++) p[k] /= Math.Max(1, images.Count);

@@ -105,6 +105,9 @@ public static class LatentPlots
         var o = options ?? new TsneScatterOptions();
         if (method is not ILatentEncoder encoder)
             throw new DnnmmInputException($"method {method.Name} has no latent codes (it does not implement ILatentEncoder)");
+        if (!images.AllLabelled)
+            throw new DnnmmInputException(
+                $"{images.Source}: {images.Labels.Count(l => l < 0)} of the {images.Count} images have no class (a flat folder); the t-SNE pictures colour and score by class");
         int n = Math.Min(images.Count, Math.Max(o.MaxPoints, 0));
         o.Validate(n);
 

@@ -17,7 +17,7 @@ public class LayerTests
         ["Methods"] = 2,
         ["Methods.Dnnmm"] = 3, ["Methods.ClusterGan"] = 3, ["Methods.DynAe"] = 3, ["Methods.KMeans"] = 3, ["Methods.LabelledOnly"] = 3,
         ["Runs"] = 4,
-        ["Visualisation"] = 5,
+        ["Visualisation"] = 5, ["Clustering"] = 5,
         ["Experiments"] = 6,
     };
 

@@ -80,6 +80,18 @@ public class VizCliTests(TinyRunFixture fx) : IClassFixture<TinyRunFixture>
         var tags = TensorBoardLogTests.ReadEvents(file).SelectMany(e => e.Summary?.Value.Select(v => v.Tag) ?? []).ToHashSet();
         foreach (var t in new[] { "loss/likelihood", "loss/consistency", "loss/adversarial_g", "loss/loss_d", "metrics/acc", "metrics/log_likelihood", "omega/1" })
             Assert.Contains(t, tags);
+        // the samples of the (one) epoch as a PNG image, and the latent codes of the 32 images for the projector
+        var image = TensorBoardLogTests.ReadEvents(file).Where(e => e.Summary is not null).SelectMany(e => e.Summary.Value)
+            .Single(v => v.Tag == "samples").Image;
+        using (var png = SKBitmap.Decode(image.EncodedImageString.ToByteArray()))
+            Assert.Equal((image.Width, image.Height), (png.Width, png.Height));
+        Assert.Contains("tensorboard projector: ", fx.TrainResult.Out);
+        Assert.Contains("tensor_path: \"latent/tensors.tsv\"", File.ReadAllText(Path.Combine(fx.TensorBoard, "projector_config.pbtxt")));
+        var meta = File.ReadAllLines(Path.Combine(fx.TensorBoard, "latent", "metadata.tsv"));
+        Assert.Equal("index\tclass\tcluster", meta[0]);
+        Assert.Equal(33, meta.Length);
+        Assert.Equal(new[] { "0", "1" }, meta.Skip(1).Select(l => l.Split('\t')[1]).Distinct().Order());
+        Assert.Equal(32, File.ReadAllLines(Path.Combine(fx.TensorBoard, "latent", "tensors.tsv")).Length);
     }
 
     [Fact]

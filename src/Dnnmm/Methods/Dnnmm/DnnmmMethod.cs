@@ -13,6 +13,8 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder, IMixtureMod
     private readonly DnnmmOptions options;
     private readonly int seed;
     private DnnmmModel? model;
+    /// <summary>checkpoint.bin of the fitted or loaded model (networks, optimisers, omega), for <see cref="Save"/>.</summary>
+    private byte[]? checkpoint;
 
     public DnnmmMethod(DnnmmOptions options, int seed)
     {
@@ -20,9 +22,9 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder, IMixtureMod
         this.seed = seed;
     }
 
-    private DnnmmMethod(DnnmmModel model, DnnmmOptions options)
+    private DnnmmMethod(DnnmmModel model, DnnmmOptions options, byte[] checkpoint)
     {
-        this.model = model; this.options = options; seed = model.Info.Seed;
+        this.model = model; this.options = options; this.checkpoint = checkpoint; seed = model.Info.Seed;
     }
 
     public string Name => "dnnmm";
@@ -46,8 +48,23 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder, IMixtureMod
         model?.Dispose();
         model = new DnnmmModel(info, Compute.ResolveDevice(options.Device));
         context.Folder?.WriteModelInfo(info);
+        checkpoint = null;
         using var trainer = new MinMaxEmTrainer(model, options, seed);
         trainer.Fit(input, context);
+        checkpoint = trainer.Snapshot();
+    }
+
+    /// <summary>
+    /// Writes the fitted (or loaded) model into a run folder as training does: model.json and checkpoint.bin, each
+    /// atomically, so that <see cref="Load"/> (and <c>dnnmm predict --model</c>, with an options.json) reads it back.
+    /// </summary>
+    public void Save(RunFolder folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        var bytes = checkpoint ?? throw new InvalidOperationException("the model has not been fitted or loaded");
+        Directory.CreateDirectory(folder.Path);
+        folder.WriteModelInfo(Model.Info);
+        folder.WriteCheckpoint(bytes);
     }
 
     public float[,] PredictProbabilities(ImageSet images)
@@ -104,16 +121,18 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder, IMixtureMod
         MinMaxEmTrainer.Verify(folder.Checkpoint);
         var info = folder.ReadModelInfo<DnnmmModelInfo>().Check(folder.ModelInfo, new FileInfo(folder.Checkpoint).Length);
         var m = new DnnmmModel(info, Compute.ResolveDevice(device));
+        byte[] bytes;
         try
         {
-            MinMaxEmTrainer.LoadWeights(m, folder.Checkpoint);
+            bytes = File.ReadAllBytes(folder.Checkpoint);
+            MinMaxEmTrainer.LoadWeights(m, bytes, folder.Checkpoint);
         }
         catch
         {
             m.Dispose();
             throw;
         }
-        return new DnnmmMethod(m, trained with { Device = device });
+        return new DnnmmMethod(m, trained with { Device = device }, bytes);
     }
 
     public void Dispose() => model?.Dispose();

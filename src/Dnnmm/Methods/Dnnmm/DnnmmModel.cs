@@ -131,10 +131,17 @@ public sealed class DnnmmModel : ILatentGenerator, IDisposable
         using var gen = new torch.Generator((ulong)seed);
         var mu = Mixture.Means[cluster].unsqueeze(0).expand(n, -1).cpu();
         var y = (mu + randn(mu.shape, generator: gen)).to(Device);
+        bool wasTraining = G.training;
         G.eval();
-        var x = G.forward(y).cpu();
-        G.train();
-        return x.data<float>().ToArray();
+        try
+        {
+            var x = G.forward(y).cpu();
+            return x.data<float>().ToArray();
+        }
+        finally
+        {
+            if (wasTraining) G.train();
+        }
     }
 
     public int Clusters => Info.Clusters;

@@ -608,11 +608,14 @@ public sealed class MinMaxEmTrainer : IDisposable
         Restore(bytes, path);
     }
 
-    /// <summary>Loads only the networks and omega of a checkpoint (for prediction and sampling).</summary>
-    public static void LoadWeights(DnnmmModel model, string path)
+    /// <summary>
+    /// Loads only the networks and omega of a checkpoint's bytes (for prediction and sampling); <paramref name="path"/>
+    /// names them in errors.
+    /// </summary>
+    public static void LoadWeights(DnnmmModel model, byte[] bytes, string path)
     {
         using var t = new MinMaxEmTrainer(model, new DnnmmOptions(), 0);
-        t.Load(path);
+        t.Restore(bytes, path);
     }
 
     public void Dispose()
