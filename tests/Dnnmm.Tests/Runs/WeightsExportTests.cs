@@ -107,6 +107,15 @@ public class WeightsExportTests
     }
 
     [Fact]
+    public void ExportHasHelp()
+    {
+        var r = Run("export", "--help");
+        Assert.Equal(0, r.Code);
+        Assert.Contains("safetensors", r.Out);
+        Assert.Contains("--model", r.Out);
+    }
+
+    [Fact]
     public void ExportRefusesBaselinesMissingModelsAndBadOutputsAndWritesNothing()
     {
         using var tmp = new TempDir();
