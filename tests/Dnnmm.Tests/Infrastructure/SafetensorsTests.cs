@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
 using Dnnmm.Infrastructure;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dnnmm.Tests.Infrastructure;

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Dnnmm.Data;
 using Dnnmm.Infrastructure;
-using Dnnmm.Methods;
 using Dnnmm.Methods.Dnnmm;
 using Dnnmm.Runs;
 using Dnnmm.Tests.Architecture;
