@@ -19,6 +19,7 @@ public static class CliApp
         root.Add(TrainCommand.Build());
         root.Add(PredictCommand.Build());
         root.Add(SampleCommand.Build());
+        root.Add(ExportCommand.Build());
         root.Add(BenchCommand.Build());
         root.Add(VizCommand.Build());
         root.Add(ExperimentCommand.Build());

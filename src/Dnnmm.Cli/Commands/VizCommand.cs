@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dnnmm.Methods.Dnnmm;
+using Dnnmm.Tsne;
 using Dnnmm.Visualisation;
 
 namespace Dnnmm.Cli.Commands;

@@ -5,6 +5,7 @@ using Dnnmm.Infrastructure;
 using Dnnmm.Data;
 using Dnnmm.Methods;
 using Dnnmm.Runs;
+using Dnnmm.Tsne;
 using Dnnmm.Visualisation;
 
 namespace Dnnmm.Experiments;

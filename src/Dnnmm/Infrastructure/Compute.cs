@@ -11,7 +11,7 @@ public static class Compute
     public static Device ResolveDevice(string name)
     {
         if (name.StartsWith("cuda") && !torch.cuda.is_available())
-            throw new OptionException("device", $"'{name}': CUDA is not available (install TorchSharp-cuda and a CUDA driver)");
+            throw new OptionException("device", $"'{name}': CUDA is not available (a CPU build of dnnmm, the default, or no NVIDIA GPU and driver; build with -p:TorchBackend=cuda and run where there is one, see docs/gpu.md)");
         return new Device(name);
     }
 

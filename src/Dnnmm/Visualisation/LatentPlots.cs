@@ -5,6 +5,7 @@ using Dnnmm.Infrastructure;
 using Dnnmm.Data;
 using Dnnmm.Evaluation;
 using Dnnmm.Methods;
+using Dnnmm.Tsne;
 
 namespace Dnnmm.Visualisation;
 
@@ -128,7 +129,7 @@ public static class LatentPlots
             throw new InvalidOperationException($"{method.Name} returned {codes.Length} latent values for {n} images of dimension {d}");
 
         var sw = Stopwatch.StartNew();
-        var tsne = Tsne.Fit(codes, n, d, o.Tsne);
+        var tsne = TsneEmbedding.Fit(codes, n, d, o.Tsne);
         double seconds = sw.Elapsed.TotalSeconds;
         var y = tsne.Embedding;
 

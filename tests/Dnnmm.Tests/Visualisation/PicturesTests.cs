@@ -5,6 +5,7 @@ using Dnnmm.Data;
 using Dnnmm.Methods;
 using Dnnmm.Methods.Dnnmm;
 using Dnnmm.Visualisation;
+using Dnnmm.Tsne;
 
 namespace Dnnmm.Tests.Visualisation;
 
@@ -283,9 +284,11 @@ public class PicturesTests
             var z = new float[images.Count * LatentDim];
             for (int i = 0; i < images.Count; i++)
                 for (int e = 0; e < LatentDim; e++)
-                    z[i * LatentDim + e] = (e == images.Labels[i] ? 8f : 0f) + (float)Tsne.Gaussian(rng);
+                    z[i * LatentDim + e] = (e == images.Labels[i] ? 8f : 0f) + (float)Gaussian(rng);
             return z;
         }
+
+        private static double Gaussian(Random rng) => Math.Sqrt(-2.0 * Math.Log(1.0 - rng.NextDouble())) * Math.Cos(2.0 * Math.PI * rng.NextDouble());
     }
 
     private sealed class NoEncoder : IClusteringMethod

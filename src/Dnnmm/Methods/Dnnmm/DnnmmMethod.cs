@@ -4,7 +4,7 @@ using Dnnmm.Data;
 namespace Dnnmm.Methods.Dnnmm;
 
 /// <summary>DNN-MM trained with MinMax+EM, behind the common clustering-method interface.</summary>
-public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder, IMixtureModel
+public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder, IMixtureModel, IExportableWeights
 {
     /// <summary>DNN-MM as the runs layer sees it: resumable from its per-epoch checkpoints.</summary>
     public static readonly MethodEntry Entry = MethodEntry.For<DnnmmOptions>("dnnmm", "DNN-MM trained with MinMax+EM (Pande & Awate, ICPR 2020)",
@@ -134,6 +134,15 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder, IMixtureMod
         }
         return new DnnmmMethod(m, trained with { Device = device }, bytes);
     }
+
+    /// <summary>The networks and mixture for <c>dnnmm export</c> (<see cref="DnnmmExport"/>).</summary>
+    public Dictionary<string, Tensor> ExportTensors() => DnnmmExport.Tensors(Model);
+
+    /// <summary>The export's JSON sidecar (<see cref="DnnmmExport.Description"/>).</summary>
+    public System.Text.Json.Nodes.JsonObject ExportDescription() => DnnmmExport.Description(Model, options);
+
+    /// <summary>A method around an already built model (an import).</summary>
+    internal static DnnmmMethod FromModel(DnnmmModel model, DnnmmOptions options) => new(model, options);
 
     public void Dispose() => model?.Dispose();
 }

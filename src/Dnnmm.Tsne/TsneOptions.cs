@@ -1,4 +1,4 @@
-namespace Dnnmm.Visualisation;
+namespace Dnnmm.Tsne;
 
 /// <summary>How the t-SNE gradient is computed.</summary>
 public enum TsneMethod
@@ -27,8 +27,8 @@ public enum TsneInitialization
     Pca,
 }
 
-/// <summary>Options of <see cref="Tsne"/>. Defaults follow scikit-learn's TSNE. Out-of-range values make
-/// <see cref="Tsne"/> throw <see cref="ArgumentException"/>.</summary>
+/// <summary>Options of <see cref="TsneEmbedding"/>. Defaults follow scikit-learn's TSNE. Out-of-range values make
+/// <see cref="TsneEmbedding"/> throw <see cref="ArgumentException"/>.</summary>
 public sealed record TsneOptions
 {
     /// <summary>Largest N for which <see cref="TsneMethod.Auto"/> chooses the exact method.</summary>
@@ -76,7 +76,7 @@ public sealed record TsneOptions
     public double ResolveLearningRate(int n) => LearningRate ?? Math.Max(n / EarlyExaggeration / 4.0, 50.0);
 }
 
-/// <summary>Result of <see cref="Tsne.Fit(float[], int, int, TsneOptions, IProgress{ValueTuple{int, double}}?)"/>.</summary>
+/// <summary>Result of <see cref="TsneEmbedding.Fit(float[], int, int, TsneOptions, IProgress{ValueTuple{int, double}}?)"/>.</summary>
 /// <param name="Embedding">N x Dimensions coordinates.</param>
 /// <param name="KlDivergence">KL(P||Q) after the last step, with the un-exaggerated P. Exact for the exact method;
 /// for Barnes-Hut it is taken over the sparse P with the quadtree estimate of the normalisation Z.</param>

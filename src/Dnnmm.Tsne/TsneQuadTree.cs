@@ -1,4 +1,4 @@
-namespace Dnnmm.Visualisation;
+namespace Dnnmm.Tsne;
 
 /// <summary>
 /// A 2-d space-partitioning tree over the embedding, rebuilt every iteration, for the Barnes-Hut repulsive forces.

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 
-namespace Dnnmm.Visualisation;
+namespace Dnnmm.Tsne;
 
 /// <summary>Symmetric joint probabilities P in compressed-sparse-row form (columns sorted in each row).</summary>
 internal sealed class TsneSparseP

@@ -1,6 +1,5 @@
-using Dnnmm.Visualisation;
 
-namespace Dnnmm.Tests.Visualisation;
+namespace Dnnmm.Tsne.Tests;
 
 public class TsneTests
 {
@@ -22,7 +21,7 @@ public class TsneTests
             int b = i % blobs;
             labels[i] = b;
             for (int f = 0; f < dim; f++)
-                data[i * dim + f] = (float)((f == b ? Math.Sqrt(50) : 0.0) + Tsne.Gaussian(rng));
+                data[i * dim + f] = (float)((f == b ? Math.Sqrt(50) : 0.0) + TsneEmbedding.Gaussian(rng));
         }
         return (data, labels);
     }
@@ -55,10 +54,10 @@ public class TsneTests
             for (int j = 0; j < n; j++) p[i, j] /= total;
         var y = new double[n, dims];
         for (int i = 0; i < n; i++)
-            for (int c = 0; c < dims; c++) y[i, c] = Tsne.Gaussian(rng);
+            for (int c = 0; c < dims; c++) y[i, c] = TsneEmbedding.Gaussian(rng);
 
         var grad = new double[n, dims];
-        Tsne.KlDivergence(p, y, grad);
+        TsneEmbedding.KlDivergence(p, y, grad);
 
         const double h = 1e-5;
         double errSq = 0, normSq = 0;
@@ -67,9 +66,9 @@ public class TsneTests
             {
                 double keep = y[i, c];
                 y[i, c] = keep + h;
-                double up = Tsne.KlDivergence(p, y);
+                double up = TsneEmbedding.KlDivergence(p, y);
                 y[i, c] = keep - h;
-                double down = Tsne.KlDivergence(p, y);
+                double down = TsneEmbedding.KlDivergence(p, y);
                 y[i, c] = keep;
                 double fd = (up - down) / (2 * h);
                 errSq += (fd - grad[i, c]) * (fd - grad[i, c]);
@@ -92,7 +91,7 @@ public class TsneTests
         for (int i = 0; i < 4; i++)
             for (int j = 0; j < 4; j++) p[i, j] /= z;
         var g = new double[4, 2];
-        Assert.Equal(0.0, Tsne.KlDivergence(p, y, g), 12);
+        Assert.Equal(0.0, TsneEmbedding.KlDivergence(p, y, g), 12);
         foreach (var v in g) Assert.Equal(0.0, v, 12);
     }
 
@@ -105,7 +104,7 @@ public class TsneTests
         var rng = new Random(7);
         var d = new double[199];
         for (int j = 0; j < d.Length; j++) d[j] = 1000 * rng.NextDouble() * rng.NextDouble();
-        var p = Tsne.ConditionalProbabilities(d, perplexity, out double beta);
+        var p = TsneEmbedding.ConditionalProbabilities(d, perplexity, out double beta);
         Assert.True(beta > 0);
         Assert.Equal(1.0, p.Sum(), 12);
         double bits = -p.Where(v => v > 0).Sum(v => v * Math.Log2(v));
@@ -119,7 +118,7 @@ public class TsneTests
     {
         var (data, _) = Blobs(3, 20, 4, dim: 10);
         var x = ToMatrix(data, 60, 10);
-        var p = Tsne.JointProbabilities(x, 10);
+        var p = TsneEmbedding.JointProbabilities(x, 10);
         double sum = 0;
         for (int i = 0; i < 60; i++)
         {
@@ -131,7 +130,7 @@ public class TsneTests
             }
         }
         Assert.Equal(1.0, sum, 12);
-        Assert.Throws<ArgumentException>(() => Tsne.JointProbabilities(x, 60));
+        Assert.Throws<ArgumentException>(() => TsneEmbedding.JointProbabilities(x, 60));
     }
 
     [Fact]
@@ -151,7 +150,7 @@ public class TsneTests
 
         var rng = new Random(2);
         var y = new double[2 * n];
-        for (int e = 0; e < y.Length; e++) y[e] = 3 * Tsne.Gaussian(rng);
+        for (int e = 0; e < y.Length; e++) y[e] = 3 * TsneEmbedding.Gaussian(rng);
         y[2] = y[0]; y[3] = y[1]; // a duplicated point exercises multi-point leaves
         var gExact = new double[2 * n];
         var gBh = new double[2 * n];
@@ -192,7 +191,7 @@ public class TsneTests
     {
         var (data, labels) = Blobs(5, 60, 1);
         var recorder = new Recorder();
-        var result = Tsne.Fit(data, 300, 50, new TsneOptions { Method = method }, recorder);
+        var result = TsneEmbedding.Fit(data, 300, 50, new TsneOptions { Method = method }, recorder);
         Assert.Equal(method, result.Method);
         Assert.Equal(50.0, result.LearningRate); // auto: max(300 / 12 / 4, 50)
         Assert.Equal(300, result.Embedding.GetLength(0));
@@ -213,17 +212,17 @@ public class TsneTests
         var (data, labels) = Blobs(5, 40, 2);
         const int n = 200;
         var x = ToMatrix(data, n, 50);
-        var p = Tsne.JointProbabilities(x, 30);
-        var exact = Tsne.Fit(data, n, 50, new TsneOptions { Method = TsneMethod.Exact });
-        var bh0 = Tsne.Fit(data, n, 50, new TsneOptions { Method = TsneMethod.BarnesHut, Theta = 0 });
-        var bh = Tsne.Fit(data, n, 50, new TsneOptions { Method = TsneMethod.BarnesHut });
+        var p = TsneEmbedding.JointProbabilities(x, 30);
+        var exact = TsneEmbedding.Fit(data, n, 50, new TsneOptions { Method = TsneMethod.Exact });
+        var bh0 = TsneEmbedding.Fit(data, n, 50, new TsneOptions { Method = TsneMethod.BarnesHut, Theta = 0 });
+        var bh = TsneEmbedding.Fit(data, n, 50, new TsneOptions { Method = TsneMethod.BarnesHut });
 
-        double klExact = Tsne.KlDivergence(p, exact.Embedding);
+        double klExact = TsneEmbedding.KlDivergence(p, exact.Embedding);
         Assert.Equal(klExact, exact.KlDivergence, 9);
         foreach (var r in new[] { bh0, bh })
         {
             // Judged with the exact P, and as reported with its own sparse P.
-            double kl = Tsne.KlDivergence(p, r.Embedding);
+            double kl = TsneEmbedding.KlDivergence(p, r.Embedding);
             Assert.True(Math.Abs(kl - klExact) < 0.05 * klExact, $"KL exact {klExact}, Barnes-Hut {kl}");
             Assert.True(Math.Abs(r.KlDivergence - klExact) < 0.05 * klExact, $"KL exact {klExact}, Barnes-Hut reported {r.KlDivergence}");
             Assert.True(Math.Abs(Trustworthiness.Compute(x, r.Embedding, 10) - Trustworthiness.Compute(x, exact.Embedding, 10)) < 0.01);
@@ -236,9 +235,9 @@ public class TsneTests
     {
         var (data, _) = Blobs(3, 30, 6, dim: 8);
         var o = new TsneOptions { Method = TsneMethod.BarnesHut, Iterations = 100, Perplexity = 10 };
-        var a = Tsne.Embed(data, 90, 8, o);
-        var b = Tsne.Embed(data, 90, 8, o);
-        var c = Tsne.Embed(data, 90, 8, o with { Seed = 2 });
+        var a = TsneEmbedding.Embed(data, 90, 8, o);
+        var b = TsneEmbedding.Embed(data, 90, 8, o);
+        var c = TsneEmbedding.Embed(data, 90, 8, o with { Seed = 2 });
         Assert.Equal(a.Cast<double>(), b.Cast<double>());
         Assert.NotEqual(a.Cast<double>(), c.Cast<double>());
     }
@@ -248,7 +247,7 @@ public class TsneTests
     {
         var (data, labels) = Blobs(3, 20, 8, dim: 10);
         var o = new TsneOptions { Dimensions = 3, Perplexity = 10, Iterations = 400 };
-        var e = Tsne.Embed(ToMatrix(data, 60, 10), o);
+        var e = TsneEmbedding.Embed(ToMatrix(data, 60, 10), o);
         Assert.Equal(3, e.GetLength(1));
         Assert.True(Trustworthiness.NearestNeighbourAgreement(e, labels) >= 0.99);
         Assert.Equal(TsneMethod.Exact, o.ResolveMethod(100_000)); // Auto never picks Barnes-Hut for 3-d
@@ -264,8 +263,8 @@ public class TsneTests
         var t = new double[n];
         for (int i = 0; i < n; i++)
         {
-            t[i] = 10 * Tsne.Gaussian(rng);
-            for (int f = 0; f < d; f++) x[i * d + f] = (f < 2 ? t[i] : 0) + 0.1 * Tsne.Gaussian(rng) + 5;
+            t[i] = 10 * TsneEmbedding.Gaussian(rng);
+            for (int f = 0; f < d; f++) x[i * d + f] = (f < 2 ? t[i] : 0) + 0.1 * TsneEmbedding.Gaussian(rng) + 5;
         }
         var y = TsnePca.Initialise(x, n, d, 2, 1);
         double sy = 0, st = 0, syy = 0, stt = 0, syt = 0;
@@ -276,7 +275,7 @@ public class TsneTests
         Assert.Equal(1e-4, Math.Sqrt(syy / n - mean0 * mean0), 9);
 
         var (data, labels) = Blobs(5, 40, 5);
-        var e = Tsne.Embed(data, 200, 50, new TsneOptions { Initialization = TsneInitialization.Pca, Iterations = 500 });
+        var e = TsneEmbedding.Embed(data, 200, 50, new TsneOptions { Initialization = TsneInitialization.Pca, Iterations = 500 });
         Assert.True(Trustworthiness.NearestNeighbourAgreement(e, labels) >= 0.99);
     }
 
@@ -291,16 +290,16 @@ public class TsneTests
         Assert.Equal(200.0, (o with { LearningRate = 200 }).ResolveLearningRate(10000));
 
         var (data, _) = Blobs(2, 10, 1, dim: 3);
-        Assert.Throws<ArgumentException>(() => Tsne.Embed(data, 20, 3, new TsneOptions { Method = TsneMethod.BarnesHut, Dimensions = 3, Perplexity = 5 }));
-        Assert.Throws<ArgumentException>(() => Tsne.Embed(data, 20, 3, new TsneOptions { Perplexity = 20 }));
-        Assert.Throws<ArgumentException>(() => Tsne.Embed(data, 21, 3, new TsneOptions { Perplexity = 5 }));
-        Assert.Throws<ArgumentException>(() => Tsne.Embed(data, 20, 3, new TsneOptions { Perplexity = 5, Theta = -1 }));
-        Assert.Throws<ArgumentException>(() => Tsne.Embed(data, 20, 3, new TsneOptions { Perplexity = 5, LearningRate = 0 }));
+        Assert.Throws<ArgumentException>(() => TsneEmbedding.Embed(data, 20, 3, new TsneOptions { Method = TsneMethod.BarnesHut, Dimensions = 3, Perplexity = 5 }));
+        Assert.Throws<ArgumentException>(() => TsneEmbedding.Embed(data, 20, 3, new TsneOptions { Perplexity = 20 }));
+        Assert.Throws<ArgumentException>(() => TsneEmbedding.Embed(data, 21, 3, new TsneOptions { Perplexity = 5 }));
+        Assert.Throws<ArgumentException>(() => TsneEmbedding.Embed(data, 20, 3, new TsneOptions { Perplexity = 5, Theta = -1 }));
+        Assert.Throws<ArgumentException>(() => TsneEmbedding.Embed(data, 20, 3, new TsneOptions { Perplexity = 5, LearningRate = 0 }));
         var bad = (float[])data.Clone();
         bad[7] = float.NaN;
-        Assert.Throws<ArgumentException>(() => Tsne.Embed(bad, 20, 3, new TsneOptions { Perplexity = 5 }));
+        Assert.Throws<ArgumentException>(() => TsneEmbedding.Embed(bad, 20, 3, new TsneOptions { Perplexity = 5 }));
         // Zero iterations return the initialisation: N(0, 1e-4^2).
-        var init = Tsne.Embed(data, 20, 3, new TsneOptions { Perplexity = 5, Iterations = 0 });
+        var init = TsneEmbedding.Embed(data, 20, 3, new TsneOptions { Perplexity = 5, Iterations = 0 });
         Assert.All(init.Cast<double>(), v => Assert.True(Math.Abs(v) < 1e-3));
     }
 }

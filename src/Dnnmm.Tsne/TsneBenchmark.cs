@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Dnnmm.Visualisation;
+namespace Dnnmm.Tsne;
 
 /// <summary>Figures of one <see cref="TsneBenchmark.Run"/>.</summary>
 /// <param name="Seconds">Wall-clock time of the t-SNE fit alone (affinities + optimisation).</param>
@@ -25,7 +25,7 @@ public static class TsneBenchmark
         var (data, labels) = Blobs(n, features, clusters, seed);
         var options = new TsneOptions { Method = method, Seed = seed };
         var sw = Stopwatch.StartNew();
-        var result = Tsne.Fit(data, n, features, options);
+        var result = TsneEmbedding.Fit(data, n, features, options);
         double seconds = sw.Elapsed.TotalSeconds;
 
         double agreement = Trustworthiness.NearestNeighbourAgreement(result.Embedding, labels);
@@ -55,7 +55,7 @@ public static class TsneBenchmark
     {
         var rng = new Random(seed);
         var centres = new double[clusters * features];
-        for (int e = 0; e < centres.Length; e++) centres[e] = Tsne.Gaussian(rng);
+        for (int e = 0; e < centres.Length; e++) centres[e] = TsneEmbedding.Gaussian(rng);
         var data = new float[n * features];
         var labels = new int[n];
         for (int i = 0; i < n; i++)
@@ -63,7 +63,7 @@ public static class TsneBenchmark
             int c = i % clusters;
             labels[i] = c;
             for (int f = 0; f < features; f++)
-                data[i * features + f] = (float)(centres[c * features + f] + Tsne.Gaussian(rng));
+                data[i * features + f] = (float)(centres[c * features + f] + TsneEmbedding.Gaussian(rng));
         }
         return (data, labels);
     }

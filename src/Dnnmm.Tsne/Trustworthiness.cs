@@ -1,4 +1,4 @@
-namespace Dnnmm.Visualisation;
+namespace Dnnmm.Tsne;
 
 /// <summary>Quality measures of an embedding.</summary>
 public static class Trustworthiness
@@ -23,7 +23,7 @@ public static class Trustworthiness
         return Core(ToDouble(high), dimHigh, ToDouble(low), dimLow, n, k);
     }
 
-    /// <summary>As <see cref="Compute(float[], float[], int, int, int, int)"/> for row-per-point matrices (e.g. an embedding from <see cref="Tsne"/>).</summary>
+    /// <summary>As <see cref="Compute(float[], float[], int, int, int, int)"/> for row-per-point matrices (e.g. an embedding from <see cref="TsneEmbedding"/>).</summary>
     public static double Compute(double[,] high, double[,] low, int k)
     {
         ArgumentNullException.ThrowIfNull(high);
@@ -32,7 +32,7 @@ public static class Trustworthiness
         if (low.GetLength(0) != n)
             throw new ArgumentException($"high has {n} rows but low has {low.GetLength(0)}.", nameof(low));
         if (high.GetLength(1) < 1 || low.GetLength(1) < 1) throw new ArgumentException("Both spaces need at least one column.");
-        return Core(Tsne.Flatten(high), high.GetLength(1), Tsne.Flatten(low), low.GetLength(1), n, k);
+        return Core(TsneEmbedding.Flatten(high), high.GetLength(1), TsneEmbedding.Flatten(low), low.GetLength(1), n, k);
     }
 
     /// <summary>
@@ -46,7 +46,7 @@ public static class Trustworthiness
         int n = embedding.GetLength(0), d = embedding.GetLength(1);
         if (labels.Length != n) throw new ArgumentException($"{labels.Length} labels for {n} points.", nameof(labels));
         if (n < 2) throw new ArgumentException("Nearest-neighbour agreement needs at least 2 points.", nameof(embedding));
-        var y = Tsne.Flatten(embedding);
+        var y = TsneEmbedding.Flatten(embedding);
         var hit = new int[n];
         Parallel.For(0, n, i =>
         {

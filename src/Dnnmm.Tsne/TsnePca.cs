@@ -1,4 +1,4 @@
-namespace Dnnmm.Visualisation;
+namespace Dnnmm.Tsne;
 
 /// <summary>
 /// PCA initialisation for t-SNE: leading principal components by subspace iteration (never forming the covariance)
@@ -22,7 +22,7 @@ internal static class TsnePca
 
         var rng = new Random(seed);
         var q = new double[dim * m];
-        for (int e = 0; e < q.Length; e++) q[e] = Tsne.Gaussian(rng);
+        for (int e = 0; e < q.Length; e++) q[e] = TsneEmbedding.Gaussian(rng);
         Orthonormalise(q, dim, m, rng);
 
         var z = new double[n * m];
@@ -80,7 +80,7 @@ internal static class TsnePca
         if (!(std > 0) || !double.IsFinite(std))
         {
             // Degenerate data (all points equal): fall back to the random initialisation.
-            for (int e = 0; e < y.Length; e++) y[e] = 1e-4 * Tsne.Gaussian(rng);
+            for (int e = 0; e < y.Length; e++) y[e] = 1e-4 * TsneEmbedding.Gaussian(rng);
             return y;
         }
         double scale = 1e-4 / std;
@@ -154,7 +154,7 @@ internal static class TsnePca
                     break;
                 }
                 // The column collapsed (rank-deficient data): restart it from noise.
-                for (int r = 0; r < rows; r++) a[r * m + c] = Tsne.Gaussian(rng);
+                for (int r = 0; r < rows; r++) a[r * m + c] = TsneEmbedding.Gaussian(rng);
             }
         }
     }

@@ -1,4 +1,4 @@
-namespace Dnnmm.Visualisation;
+namespace Dnnmm.Tsne;
 
 /// <summary>
 /// t-distributed stochastic neighbour embedding (van der Maaten &amp; Hinton 2008; Barnes-Hut: van der Maaten 2014),
@@ -6,7 +6,7 @@ namespace Dnnmm.Visualisation;
 /// at the switch), delta-bar-delta gains (+0.2 / x0.8, at least 0.01), gradient 4 sum (p - q) q Z (y_i - y_j).
 /// Input distances are squared Euclidean.
 /// </summary>
-public static class Tsne
+public static class TsneEmbedding
 {
     /// <summary>Embeds <paramref name="n"/> points of <paramref name="dim"/> features (row-major) into N x Dimensions.</summary>
     /// <param name="progress">Receives (iteration, KL(P||Q)) every <see cref="TsneOptions.ReportEvery"/> steps

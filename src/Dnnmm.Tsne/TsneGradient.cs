@@ -1,4 +1,4 @@
-namespace Dnnmm.Visualisation;
+namespace Dnnmm.Tsne;
 
 /// <summary>KL(P||Q) and its gradient with respect to the embedding, exact and Barnes-Hut.</summary>
 internal static class TsneGradient

@@ -1,6 +1,5 @@
-using Dnnmm.Visualisation;
 
-namespace Dnnmm.Tests.Visualisation;
+namespace Dnnmm.Tsne.Tests;
 
 public class TrustworthinessTests
 {
