@@ -22,7 +22,7 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder, IMixtureMod
         this.seed = seed;
     }
 
-    private DnnmmMethod(DnnmmModel model, DnnmmOptions options, byte[] checkpoint)
+    private DnnmmMethod(DnnmmModel model, DnnmmOptions options, byte[]? checkpoint = null)
     {
         this.model = model; this.options = options; this.checkpoint = checkpoint; seed = model.Info.Seed;
     }
