@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace Dnnmm.Packaging.Tests;
 
 /// <summary>
-/// dotnet pack makes the three packages (Dnnmm, Dnnmm.Tsne, the Dnnmm.Cli tool), and they work outside this
+/// dotnet pack makes the three packages (Dnnmm.Core, Dnnmm.Tsne, the dnnmm tool), and they work outside this
 /// repository: a throwaway console program that references Dnnmm from a package folder builds (the package's
 /// buildTransitive step patches libLibTorchSharp.so), loads libtorch and runs; the tool installs from the folder,
 /// prints its version and trains a tiny model on the MNIST subset it ships.
@@ -51,9 +51,9 @@ public class PackageTests(ITestOutputHelper log)
             Dotnet(tmp, "msbuild", "pack.proj", "-m", "-nologo", "-v:m", "-nodeReuse:false");
             log.WriteLine($"packed in {total.Elapsed.TotalSeconds:F1} s");
 
-            string lib = Path.Combine(feed, $"Dnnmm.{version}.nupkg");
+            string lib = Path.Combine(feed, $"Dnnmm.Core.{version}.nupkg");
             string tsne = Path.Combine(feed, $"Dnnmm.Tsne.{version}.nupkg");
-            string tool = Path.Combine(feed, $"Dnnmm.Cli.{version}.nupkg");
+            string tool = Path.Combine(feed, $"dnnmm.{version}.nupkg");
             foreach (var f in new[] { lib, tsne, tool })
                 log.WriteLine($"{Path.GetFileName(f)}: {new FileInfo(f).Length:N0} bytes");
             CheckLibraryPackage(lib, version);
@@ -82,7 +82,7 @@ public class PackageTests(ITestOutputHelper log)
                     <Nullable>enable</Nullable>
                   </PropertyGroup>
                   <ItemGroup>
-                    <PackageReference Include="Dnnmm" Version="{version}" />
+                    <PackageReference Include="Dnnmm.Core" Version="{version}" />
                   </ItemGroup>
                 </Project>
                 """);
@@ -115,7 +115,7 @@ public class PackageTests(ITestOutputHelper log)
                 <configuration><packageSources><clear /><add key="local" value="{feed}" /></packageSources></configuration>
                 """);
             string tools = Path.Combine(tmp, "tools");
-            Dotnet(tmp, "tool", "install", "--tool-path", tools, "--configfile", Path.Combine(tmp, "tool.config"), "Dnnmm.Cli", "--version", version);
+            Dotnet(tmp, "tool", "install", "--tool-path", tools, "--configfile", Path.Combine(tmp, "tool.config"), "dnnmm", "--version", version);
             string dnnmm = Path.Combine(tools, "dnnmm");
             Assert.StartsWith(version, Run(dnnmm, tmp, "--version").Trim()); // "0.1.0+<commit>"
             string run = Path.Combine(tmp, "run");
@@ -136,10 +136,10 @@ public class PackageTests(ITestOutputHelper log)
         using var zip = ZipFile.OpenRead(path);
         var names = zip.Entries.Select(e => e.FullName).ToHashSet();
         foreach (var f in new[] { "README.md", "LICENSE", "lib/net10.0/Dnnmm.Core.dll", "lib/net10.0/Dnnmm.Core.xml",
-                     "buildTransitive/Dnnmm.targets", "buildTransitive/TorchSharpGlibcxxFix.targets" })
+                     "buildTransitive/Dnnmm.Core.targets", "buildTransitive/TorchSharpGlibcxxFix.targets" })
             Assert.Contains(f, names);
         var meta = Nuspec(zip);
-        Assert.Equal("Dnnmm", Meta(meta, "id"));
+        Assert.Equal("Dnnmm.Core", Meta(meta, "id"));
         Assert.Equal(version, Meta(meta, "version"));
         Assert.Equal("MIT", Meta(meta, "license"));
         Assert.Equal("README.md", Meta(meta, "readme"));
