@@ -23,7 +23,7 @@ public static class ExperimentCommand
         var methods = new Option<string?>("--methods") { Description = "keep only these methods of the grid (comma-separated names)" };
         var threads = new Option<int>("--threads") { Description = "CPU threads per run (0: all cores; default: the config's, 0 for presets); use 1 when running shards side by side" };
         var force = new Option<bool>("--force") { Description = "run in a folder that holds a different grid (its finished runs with the same options are kept)" };
-        var references = new Option<string[]>("--reference")
+        var references = new Option<string[]>("--reference-classifier")
         {
             Description = "reference classifier folder (from 'dnnmm reference train') to score the generated samples of a dataset's runs: DATASET=DIR, or DIR when the grid has one dataset; repeat for several datasets (adds purity and frechet to results.csv; finished runs are scored without training again)",
             AllowMultipleArgumentsPerToken = false,
@@ -91,7 +91,7 @@ public static class ExperimentCommand
         return cmd;
     }
 
-    /// <summary>The grid with the reference classifiers of --reference (DATASET=DIR, or DIR alone for a one-dataset grid).</summary>
+    /// <summary>The grid with the reference classifiers of --reference-classifier (DATASET=DIR, or DIR alone for a one-dataset grid).</summary>
     private static ExperimentConfig WithReferences(ExperimentConfig c, IEnumerable<string> items)
     {
         var datasets = c.Datasets.ToList();
@@ -102,10 +102,10 @@ public static class ExperimentCommand
             if (eq > 0 && datasets.Any(d => d.Name == item[..eq])) (name, dir) = (item[..eq], item[(eq + 1)..]);
             else if (datasets.Count == 1) (name, dir) = (datasets[0].Name, item);
             else
-                throw new DnnmmInputException($"--reference '{item}': give DATASET=DIR with a dataset of this grid ({string.Join(", ", datasets.Select(d => d.Name))})");
-            if (string.IsNullOrWhiteSpace(dir)) throw new DnnmmInputException($"--reference '{item}': no folder given");
+                throw new DnnmmInputException($"--reference-classifier '{item}': give DATASET=DIR with a dataset of this grid ({string.Join(", ", datasets.Select(d => d.Name))})");
+            if (string.IsNullOrWhiteSpace(dir)) throw new DnnmmInputException($"--reference-classifier '{item}': no folder given");
             int i = datasets.FindIndex(d => d.Name == name);
-            datasets[i] = datasets[i] with { Reference = dir };
+            datasets[i] = datasets[i] with { ReferenceClassifier = dir };
         }
         return c with { Datasets = datasets };
     }

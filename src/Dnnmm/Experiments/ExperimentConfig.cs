@@ -16,7 +16,7 @@ public sealed record ExperimentDataset(string Name, DataOptions Data)
     /// frechet). Not part of the runs' options, so adding one scores finished runs without training them again. Null: none.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Reference { get; init; }
+    public string? ReferenceClassifier { get; init; }
 }
 
 /// <summary>

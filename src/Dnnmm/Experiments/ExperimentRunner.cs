@@ -68,7 +68,7 @@ public static class ExperimentRunner
             if (first is null) continue;
             var data = DataPipeline.Prepare(options[first.Index].Data);
             hooks.Log?.Invoke($"{d.Name}: {data.Images.Count} images {data.Images.Channels}x{data.Images.Height}x{data.Images.Width}, K = {data.Images.ClassNames.Length} ({string.Join(", ", data.Images.ClassNames)})");
-            if (d.Reference is string refDir)
+            if (d.ReferenceClassifier is string refDir)
             {
                 var info = ReferenceModel.ReadInfo(refDir);
                 ReferenceModel.CheckCompatible(info, refDir, data.Images.ClassNames, MethodCommon.ShapeOf(data.Images), $"dataset '{d.Name}'");
@@ -241,7 +241,7 @@ public static class ExperimentRunner
     /// </summary>
     private static void ScoreSamples(ExperimentCell cell, string dir, TrainRunOptions o, Action<string>? log)
     {
-        if (cell.Dataset.Reference is not string refDir || !o.Entry().Generative) return;
+        if (cell.Dataset.ReferenceClassifier is not string refDir || !o.Entry().Generative) return;
         var folder = new RunFolder(dir);
         if (!folder.HasSummary) return;
         var summary = folder.ReadSummary<TrainSummary>();
