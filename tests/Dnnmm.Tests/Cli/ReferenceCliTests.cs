@@ -137,15 +137,4 @@ public class ReferenceCliTests : IDisposable
         Assert.DoesNotContain("referenceClassifier", Run("experiment", "--preset", "quick", "--print-config").Out);
         AssertBadInput(Run("experiment", "--preset", "quick", "--reference-classifier", "mnist3=", "--print-config"), "no folder given");
     }
-
-    [Theory]
-    [InlineData("reference", "--help")]
-    [InlineData("reference", "train", "--help")]
-    [InlineData("reference", "score", "--help")]
-    public void The_reference_commands_have_help(params string[] args)
-    {
-        var r = Run(args);
-        Assert.Equal(0, r.Code);
-        Assert.Contains("Usage", r.Out);
-    }
 }
