@@ -36,6 +36,8 @@ public static class ReferenceCommand
             output.WriteLine(string.Create(Inv, $"training accuracy {info.TrainAccuracy:F4} ({info.TrainImages} images, {info.Seconds:F0} s)"));
             if (info.TestAccuracy is double t)
                 output.WriteLine(string.Create(Inv, $"test accuracy {t:F4} ({info.TestImages} held-out images: {info.TestSource})"));
+            if (info.TestFrechetDistance is double fd)
+                output.WriteLine(string.Create(Inv, $"Fréchet distance between the training and the test images {fd:F4} (two sets of real images: a floor for generated samples)"));
             output.WriteLine($"reference classifier: {Path.GetFullPath(dir)}");
             return 0;
         });

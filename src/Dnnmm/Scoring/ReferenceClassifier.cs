@@ -5,12 +5,12 @@ using static TorchSharp.torch.nn;
 namespace Dnnmm.Scoring;
 
 /// <summary>
-/// The reference classifier's network: three blocks of a 3x3 convolution, group normalisation (up to 8 groups), ReLU
-/// and 2x2 max pooling (width, 2 width, 4 width channels), global average pooling, then the feature layer (a linear
+/// The reference classifier's network: three blocks of one or more 3x3 convolutions, each followed by group normalisation
+/// (up to 8 groups) and ReLU, then 2x2 max pooling (width, 2 width, 4 width channels), global average pooling, then the feature layer (a linear
 /// layer and ReLU, <see cref="FeatureDim"/> wide) and a linear head with one logit per class. Group normalisation
 /// rather than batch normalisation: an image's output does not depend on its batch or on running statistics, so
 /// training and evaluation mode agree and the features of generated images are those of the trained network. The layers
-/// are named as in its saved state dict: features.conv1 ... features.fc, head.
+/// are named as in its saved state dict: features.conv1 (features.conv1_2 for a second convolution) ... features.fc, head.
 /// </summary>
 public sealed class ReferenceClassifier : Module<Tensor, Tensor>
 {
@@ -20,7 +20,7 @@ public sealed class ReferenceClassifier : Module<Tensor, Tensor>
     private readonly Sequential features;
     private readonly Linear head;
 
-    public ReferenceClassifier(ImageShape shape, int classes, int width, int featureDim) : base("reference")
+    public ReferenceClassifier(ImageShape shape, int classes, int width, int featureDim, int convsPerBlock = 1) : base("reference")
     {
         if (shape.Height < MinSide || shape.Width < MinSide)
             throw new DnnmmInputException($"images are {shape} but the reference classifier needs sides of at least {MinSide} pixels");
@@ -29,16 +29,20 @@ public sealed class ReferenceClassifier : Module<Tensor, Tensor>
         long inCh = shape.Channels, ch = width;
         for (int b = 1; b <= 3; b++, inCh = ch, ch *= 2)
         {
-            layers.Add(($"conv{b}", Conv2d(inCh, ch, 3, padding: 1)));
-            var norm = GroupNorm(Gcd(ch, 8), ch);
-            // TorchSharp's GroupNorm leaves its affine parameters uninitialised (torch.empty); PyTorch's start is 1 and 0.
-            using (no_grad())
+            for (int j = 1; j <= convsPerBlock; j++)
             {
-                norm.weight.fill_(1);
-                norm.bias!.zero_();
+                string suffix = j == 1 ? $"{b}" : $"{b}_{j}";
+                layers.Add(($"conv{suffix}", Conv2d(j == 1 ? inCh : ch, ch, 3, padding: 1)));
+                var norm = GroupNorm(Gcd(ch, 8), ch);
+                // TorchSharp's GroupNorm leaves its affine parameters uninitialised (torch.empty); PyTorch's start is 1 and 0.
+                using (no_grad())
+                {
+                    norm.weight.fill_(1);
+                    norm.bias!.zero_();
+                }
+                layers.Add(($"gn{suffix}", norm));
+                layers.Add(($"relu{suffix}", ReLU()));
             }
-            layers.Add(($"gn{b}", norm));
-            layers.Add(($"relu{b}", ReLU()));
             layers.Add(($"pool{b}", MaxPool2d(2)));
         }
         layers.Add(("gap", AdaptiveAvgPool2d(1)));

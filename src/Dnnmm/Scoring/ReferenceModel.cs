@@ -27,6 +27,12 @@ public sealed record ReferenceInfo
     /// <summary>Held-out images scored (0: none named).</summary>
     public int TestImages { get; init; }
     public double? TestAccuracy { get; init; }
+    /// <summary>
+    /// The Fréchet distance between the features of the training and the test images (null without a test set): what
+    /// two samples of real images of these classes score, a floor for generated samples (which are compared with the
+    /// training images).
+    /// </summary>
+    public double? TestFrechetDistance { get; init; }
     public string? TestSource { get; init; }
     public double Seconds { get; init; }
     public string Note { get; init; } =
@@ -83,7 +89,7 @@ public sealed class ReferenceModel : IDisposable
         var info = ReadInfo(dir);
         string bin = Path.Combine(dir, WeightsFile);
         if (!File.Exists(bin)) throw new DnnmmInputException($"{dir}: no {WeightsFile} next to {InfoFile} (an incomplete reference folder)");
-        var net = new ReferenceClassifier(info.Shape, info.ClassNames.Length, info.Options.Width, info.Options.FeatureDim);
+        var net = new ReferenceClassifier(info.Shape, info.ClassNames.Length, info.Options.Width, info.Options.FeatureDim, info.Options.ConvsPerBlock);
         try
         {
             using var r = new BinaryReader(new MemoryStream(File.ReadAllBytes(bin)), Encoding.UTF8);
@@ -135,30 +141,35 @@ public sealed class ReferenceModel : IDisposable
     /// The reference class and the feature-layer activations of <paramref name="n"/> images (<paramref name="pixels"/>:
     /// n x C x H x W floats in [0, 1]), in batches of <paramref name="batch"/>.
     /// </summary>
-    public (int[] Classes, double[,] Features) Classify(float[] pixels, int n, int batch = 500)
+    public (int[] Classes, double[,] Features) Classify(float[] pixels, int n, int batch = 500) =>
+        Classify(Net, Device, Info.Shape, pixels, n, batch);
+
+    /// <summary>The class and feature-layer activations of n images through <paramref name="net"/> (evaluation mode, no gradients).</summary>
+    public static (int[] Classes, double[,] Features) Classify(ReferenceClassifier net, Device device, ImageShape shape, float[] pixels, int n, int batch = 500)
     {
         ArgumentNullException.ThrowIfNull(pixels);
-        var shape = Info.Shape;
         if (pixels.Length != (long)n * shape.Size) throw new ArgumentException($"{pixels.Length} values for {n} images of {shape}");
         var classes = new int[n];
-        var features = new double[n, Net.FeatureDim];
+        var features = new double[n, net.FeatureDim];
         using var _ = no_grad();
-        Net.eval();
+        bool training = net.training;
+        net.eval();
         for (int s = 0; s < n; s += batch)
         {
             using var scope = NewDisposeScope();
             int len = Math.Min(n, s + batch) - s;
-            var x = tensor(pixels.AsSpan(s * shape.Size, len * shape.Size).ToArray(), new long[] { len, shape.Channels, shape.Height, shape.Width }).to(Device);
-            var f = Net.Features(x);
-            var c = Net.Logits(f).argmax(1).cpu().data<long>().ToArray();
+            var x = tensor(pixels.AsSpan(s * shape.Size, len * shape.Size).ToArray(), new long[] { len, shape.Channels, shape.Height, shape.Width }).to(device);
+            var f = net.Features(x);
+            var c = net.Logits(f).argmax(1).cpu().data<long>().ToArray();
             var fv = f.cpu().to_type(ScalarType.Float64).contiguous().data<double>().ToArray();
-            int d = Net.FeatureDim;
+            int d = net.FeatureDim;
             for (int i = 0; i < len; i++)
             {
                 classes[s + i] = (int)c[i];
                 for (int j = 0; j < d; j++) features[s + i, j] = fv[i * d + j];
             }
         }
+        if (training) net.train();
         return (classes, features);
     }
 

@@ -23,6 +23,9 @@ public sealed record ReferenceOptions
     [Option("width", "channels of the first convolution (the second and third have 2x and 4x)", Min = 1, Max = 512)]
     public int Width { get; init; } = 32;
 
+    [Option("convs-per-block", "3x3 convolutions in each of the three blocks (2: a deeper network, for natural images)", Min = 1, Max = 3)]
+    public int ConvsPerBlock { get; init; } = 1;
+
     [Option("feature-dim", "width of the feature layer, whose activations the Fréchet distance compares", Min = 2, Max = 4096)]
     public int FeatureDim { get; init; } = 128;
 

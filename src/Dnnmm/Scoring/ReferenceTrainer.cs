@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Dnnmm.Data;
+using Dnnmm.Evaluation;
 using Dnnmm.Infrastructure;
 using Dnnmm.Methods;
 
@@ -37,19 +38,26 @@ public static class ReferenceTrainer
         Compute.ConfigureThreads(options.Threads);
         var device = Compute.ResolveDevice(options.Device);
         torch.manual_seed(data.Seed);
-        using var net = new ReferenceClassifier(shape, images.ClassNames.Length, options.Width, options.FeatureDim);
+        using var net = new ReferenceClassifier(shape, images.ClassNames.Length, options.Width, options.FeatureDim, options.ConvsPerBlock);
         net.to(device);
         var sw = Stopwatch.StartNew();
         Fit(net, images, options, device, data.Seed, log, cancel);
         double seconds = sw.Elapsed.TotalSeconds;
         net.eval();
-        double trainAcc = Accuracy(net, images, device);
-        double? testAcc = test is null ? null : Accuracy(net, test, device);
+        var (trainClasses, trainFeatures) = ReferenceModel.Classify(net, device, shape, images.Pixels, images.Count);
+        double trainAcc = Accuracy(trainClasses, images.Labels);
+        double? testAcc = null, testFrechet = null;
+        if (test is not null)
+        {
+            var (testClasses, testFeatures) = ReferenceModel.Classify(net, device, shape, test.Pixels, test.Count);
+            testAcc = Accuracy(testClasses, test.Labels);
+            if (test.Count > 1) testFrechet = FrechetDistance.Compute(trainFeatures, testFeatures);
+        }
         var info = new ReferenceInfo
         {
             Data = data, ClassNames = images.ClassNames, Channels = shape.Channels, Height = shape.Height, Width = shape.Width,
             Options = options, TrainImages = images.Count, TrainAccuracy = trainAcc,
-            TestImages = test?.Count ?? 0, TestAccuracy = testAcc, TestSource = test?.Source, Seconds = Math.Round(seconds, 1),
+            TestImages = test?.Count ?? 0, TestAccuracy = testAcc, TestFrechetDistance = testFrechet, TestSource = test?.Source, Seconds = Math.Round(seconds, 1),
         };
         ReferenceModel.Save(outDir, info, net);
         return info;
@@ -121,21 +129,7 @@ public static class ReferenceTrainer
         return x;
     }
 
-    /// <summary>The fraction of <paramref name="images"/> the classifier puts in their class (evaluation mode).</summary>
-    public static double Accuracy(ReferenceClassifier net, ImageSet images, Device device)
-    {
-        using var x = MethodCommon.ToTensor(images);
-        bool training = net.training;
-        net.eval();
-        try
-        {
-            using var logits = MethodCommon.Map(net.forward, x, device);
-            var pred = TensorHelpers.ArgmaxRows(logits);
-            return images.Count == 0 ? double.NaN : (double)pred.Where((p, i) => p == images.Labels[i]).Count() / images.Count;
-        }
-        finally
-        {
-            if (training) net.train();
-        }
-    }
+    /// <summary>The fraction of the images whose predicted class is their class (NaN for none).</summary>
+    public static double Accuracy(int[] predicted, int[] labels) =>
+        labels.Length == 0 ? double.NaN : (double)predicted.Where((p, i) => p == labels[i]).Count() / labels.Length;
 }

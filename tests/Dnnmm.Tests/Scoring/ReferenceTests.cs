@@ -44,6 +44,15 @@ public class ReferenceTests(TrainedReference trained) : IClassFixture<TrainedRef
         NetworkAssert.Shape(f, 4, 24);
         using var logits = net.forward(x);
         NetworkAssert.Shape(logits, 4, 5);
+        Assert.DoesNotContain("features.conv1_2.weight", names);
+        // Deeper blocks add conv{b}_2 and keep the names of the first convolutions, so older reference folders still load.
+        using var deep = new ReferenceClassifier(new ImageShape(3, 32, 32), 5, 8, 24, convsPerBlock: 2);
+        var deepNames = NetworkAssert.ParameterNames(deep);
+        Assert.Contains("features.conv3_2.weight", deepNames);
+        Assert.Contains("features.gn2_2.bias", deepNames);
+        Assert.Subset(deepNames.ToHashSet(), names.ToHashSet());
+        using var deepLogits = deep.forward(x);
+        NetworkAssert.Shape(deepLogits, 4, 5);
     }
 
     [Fact]
@@ -99,6 +108,18 @@ public class ReferenceTests(TrainedReference trained) : IClassFixture<TrainedRef
         ReferenceTrainer.Train(data, o, dir.File("a"), force: false);
         ReferenceTrainer.Train(data, o, dir.File("b"), force: false);
         Assert.Equal(File.ReadAllBytes(dir.File("a", ReferenceModel.WeightsFile)), File.ReadAllBytes(dir.File("b", ReferenceModel.WeightsFile)));
+    }
+
+    [Fact]
+    public void A_test_set_gives_the_test_accuracy_and_the_distance_between_real_training_and_test_images()
+    {
+        using var dir = new TempDir();
+        var data = ScoringData.Options(ScoringData.WriteFolder(dir.Sub("train"))) with { TestData = "folder:" + ScoringData.WriteFolder(dir.Sub("test"), seed: 9) };
+        var info = ReferenceTrainer.Train(data, new ReferenceOptions { Epochs = 1, BatchSize = 16, Width = 4, FeatureDim = 8, Threads = 1 }, dir.File("ref"), force: false);
+        Assert.Equal(ScoringData.Classes * ScoringData.PerClass, info.TestImages);
+        Assert.InRange(info.TestAccuracy!.Value, 0.0, 1.0);
+        Assert.True(info.TestFrechetDistance >= 0);
+        Assert.Equal(info.TestFrechetDistance, ReferenceModel.ReadInfo(dir.File("ref")).TestFrechetDistance);
     }
 
     [Fact]
