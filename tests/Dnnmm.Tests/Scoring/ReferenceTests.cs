@@ -209,3 +209,20 @@ public class ReferenceTests(TrainedReference trained) : IClassFixture<TrainedRef
             "trained on classes c0,c1,c2", "x,y,z");
     }
 }
+
+public class CommittedReferenceTests
+{
+    [Fact]
+    public void The_committed_MNIST_5_reference_loads_and_classifies_the_shipped_digits()
+    {
+        string dir = Path.Combine(Architecture.LayerTests.RepoRoot(), "refs", "mnist5");
+        using var reference = ReferenceModel.Load(dir);
+        Assert.Equal(new[] { "0", "1", "2", "3", "4" }, reference.Info.ClassNames);
+        Assert.Equal(new ImageShape(1, 28, 28), reference.Info.Shape);
+        Assert.True(reference.Info.TestAccuracy > 0.99);
+        // The first 20 test images of each digit (held out from its training).
+        var images = DataPipeline.Prepare(new DataOptions { Split = "test", Classes = reference.Info.ClassNames, PerClass = 20 }).Images;
+        var (classes, _) = reference.Classify(images);
+        Assert.True(classes.Where((c, i) => c == images.Labels[i]).Count() >= 95, "accuracy on 100 test digits");
+    }
+}
