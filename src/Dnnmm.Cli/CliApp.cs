@@ -23,6 +23,7 @@ public static class CliApp
         root.Add(BenchCommand.Build());
         root.Add(VizCommand.Build());
         root.Add(ExperimentCommand.Build());
+        root.Add(ReferenceCommand.Build());
         TypedOptionParsers.Apply(root);
         return root;
     }
@@ -43,7 +44,7 @@ public static class CliApp
         }
         catch (OptionException e)
         {
-            string flag = MethodOptionsBinder.FlagOf(e.Scope, e.Option) ?? "--" + OptionSchema.Kebab(e.Option);
+            string flag = MethodOptionsBinder.FlagOf(e.Scope, e.Option) ?? OptionRecordFlags.FlagOf(e.Scope, e.Option) ?? "--" + OptionSchema.Kebab(e.Option);
             stderr.WriteLine($"error: {flag} {OneLine(e.Detail)}");
             return BadInput;
         }

@@ -23,8 +23,13 @@ public static class ExperimentCommand
         var methods = new Option<string?>("--methods") { Description = "keep only these methods of the grid (comma-separated names)" };
         var threads = new Option<int>("--threads") { Description = "CPU threads per run (0: all cores; default: the config's, 0 for presets); use 1 when running shards side by side" };
         var force = new Option<bool>("--force") { Description = "run in a folder that holds a different grid (its finished runs with the same options are kept)" };
+        var references = new Option<string[]>("--reference-classifier")
+        {
+            Description = "reference classifier folder (from 'dnnmm reference train') to score the generated samples of a dataset's runs: DATASET=DIR, or DIR when the grid has one dataset; repeat for several datasets (adds purity and frechet to results.csv; finished runs are scored without training again)",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var print = new Option<bool>("--print-config") { Description = "print the grid as JSON (a starting point for --config) and exit" };
-        foreach (var o in new Option[] { preset, config, outDir, shard, mnist, cifar, celeba, perClass, seeds, alphas, methods, threads, force, print }) cmd.Add(o);
+        foreach (var o in new Option[] { preset, config, outDir, shard, mnist, cifar, celeba, perClass, seeds, alphas, methods, threads, references, force, print }) cmd.Add(o);
         cmd.SetAction(p =>
         {
             var output = p.InvocationConfiguration.Output;
@@ -57,6 +62,7 @@ public static class ExperimentCommand
                 if (t < 0) throw new DnnmmInputException($"--threads {t}: must be >= 0");
                 c = c with { Threads = t };
             }
+            if (p.GetValue(references) is { Length: > 0 } refs) c = WithReferences(c, refs);
             c.Validate();
             if (p.GetValue(print)) { output.WriteLine(c.ToJson()); return 0; }
             string dir = p.GetValue(outDir) ?? throw new DnnmmInputException("--out: an experiment folder is required");
@@ -83,6 +89,25 @@ public static class ExperimentCommand
         });
         cmd.Add(merge);
         return cmd;
+    }
+
+    /// <summary>The grid with the reference classifiers of --reference-classifier (DATASET=DIR, or DIR alone for a one-dataset grid).</summary>
+    private static ExperimentConfig WithReferences(ExperimentConfig c, IEnumerable<string> items)
+    {
+        var datasets = c.Datasets.ToList();
+        foreach (var item in items)
+        {
+            int eq = item.IndexOf('=');
+            string name, dir;
+            if (eq > 0 && datasets.Any(d => d.Name == item[..eq])) (name, dir) = (item[..eq], item[(eq + 1)..]);
+            else if (datasets.Count == 1) (name, dir) = (datasets[0].Name, item);
+            else
+                throw new DnnmmInputException($"--reference-classifier '{item}': give DATASET=DIR with a dataset of this grid ({string.Join(", ", datasets.Select(d => d.Name))})");
+            if (string.IsNullOrWhiteSpace(dir)) throw new DnnmmInputException($"--reference-classifier '{item}': no folder given");
+            int i = datasets.FindIndex(d => d.Name == name);
+            datasets[i] = datasets[i] with { ReferenceClassifier = dir };
+        }
+        return c with { Datasets = datasets };
     }
 
     private static int[] ParseSeeds(string s) => ParseList<int>(s, "--seeds", "an integer",

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Spectre.Console;
 using Dnnmm.Visualisation;
+using Dnnmm.Scoring;
 
 namespace Dnnmm.Cli.Commands;
 
@@ -11,6 +12,7 @@ public static class TrainCommand
         var cmd = new Command("train", "train a clustering method (DNN-MM with MinMax+EM by default) and write a run folder");
         var data = new DataOptionsBinder();
         var methods = new MethodOptionsBinder();
+        var scoring = new OptionRecordBinder<ReferenceScoringOptions>();
         var method = new Option<string>("--method")
         {
             Description = $"method: {string.Join(", ", MethodRegistry.Names)} (" + string.Join("; ", MethodRegistry.All.Select(e => $"{e.Name}: {e.Summary}")) + ")",
@@ -30,14 +32,14 @@ public static class TrainCommand
                 + "and of ClusterGAN runs k-means on every image, as costly as an epoch on 10,000 images",
             DefaultValueFactory = _ => new TrainRunOptions().MonitorEvery,
         };
-        data.AddTo(cmd, testSet: true); methods.AddTo(cmd);
+        data.AddTo(cmd, testSet: true); methods.AddTo(cmd); scoring.AddTo(cmd);
         cmd.Add(method); cmd.Add(outDir); cmd.Add(force); cmd.Add(resume); cmd.Add(tensorboard); cmd.Add(monitorEvery);
         cmd.SetAction(p =>
         {
             var o = new TrainRunOptions
             {
                 Data = data.Read(p), Method = p.GetValue(method)!, MethodOptionsByName = methods.Read(p),
-                MonitorEvery = p.GetValue(monitorEvery),
+                MonitorEvery = p.GetValue(monitorEvery), Scoring = scoring.Read(p),
             };
             string? resumeDir = p.GetValue(resume);
             string dir = resumeDir ?? p.GetValue(outDir) ?? throw new DnnmmInputException("--out: a run folder is required (or --resume <run-dir>)");
@@ -59,6 +61,8 @@ public static class TrainCommand
                 output.WriteLine($"final ACC {Fmt(summary.Acc)}  ARI {Fmt(summary.Ari)}  NMI {Fmt(summary.Nmi)}  log-likelihood {Fmt(summary.LogLikelihood)}  ({summary.Epochs} epochs, {summary.Seconds:F0} s)");
             if (summary.TestImages > 0)
                 output.WriteLine($"test ACC {Fmt(summary.AccTest)}  ARI {Fmt(summary.AriTest)}  NMI {Fmt(summary.NmiTest)}  ({summary.TestImages} held-out images)");
+            if (summary.SamplePurity is double purity)
+                output.WriteLine($"samples: purity {Fmt(purity)}  Fréchet distance {Fmt(summary.FrechetDistance)} (FID-like, reference {summary.Reference})");
             output.WriteLine($"run folder: {summary.OutDir}");
             if (tb?.EventFile is string events) output.WriteLine($"tensorboard: {events}");
             if (tb is not null && File.Exists(Path.Combine(tb.Directory, TensorBoardLog.ProjectorConfigFile)))
@@ -98,6 +102,7 @@ public static class TrainCommand
                + Get("acc_kmeans", "ACC(kmeans)") + Get("acc_argmax", "ACC(argmax)") + Get("noise_reconstruction", "Zn", "F4") + Get("category_ce", "Zc", "F3")
                + Get("labelled_ce", "CE(lab)", "F3") + Get("cross_entropy", "CE", "F3") + Get("reconstruction", "rec", "F4") + Get("loss_critic", "critic", "F4")
                + Get("loss", "loss", "F4") + Get("conflicted_fraction", "conflicted", "F3") + Get("inertia", "inertia", "F1")
+               + Get("sample_purity", "purity") + Get("frechet", "FD", "F2")
                + omega + $"  {r.Seconds:F1}s";
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Dnnmm.Infrastructure;
 using Dnnmm.Data;
 using Dnnmm.Runs;
@@ -7,7 +8,16 @@ using Dnnmm.Runs;
 namespace Dnnmm.Experiments;
 
 /// <summary>A dataset of an experiment grid: a name for the tables and the data options (alpha and seed come from the grid).</summary>
-public sealed record ExperimentDataset(string Name, DataOptions Data);
+public sealed record ExperimentDataset(string Name, DataOptions Data)
+{
+    /// <summary>
+    /// A reference classifier folder (<c>dnnmm reference train</c>) for this dataset: the samples of every finished run
+    /// of a generative method are scored with it (sample purity, Fréchet distance; results.csv columns purity and
+    /// frechet). Not part of the runs' options, so adding one scores finished runs without training them again. Null: none.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ReferenceClassifier { get; init; }
+}
 
 /// <summary>
 /// A method of an experiment grid: a name for the tables and the options that differ from the defaults of

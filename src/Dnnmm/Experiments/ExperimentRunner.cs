@@ -5,6 +5,7 @@ using Dnnmm.Infrastructure;
 using Dnnmm.Data;
 using Dnnmm.Methods;
 using Dnnmm.Runs;
+using Dnnmm.Scoring;
 using Dnnmm.Tsne;
 using Dnnmm.Visualisation;
 
@@ -68,6 +69,13 @@ public static class ExperimentRunner
             if (first is null) continue;
             var data = DataPipeline.Prepare(options[first.Index].Data);
             hooks.Log?.Invoke($"{d.Name}: {data.Images.Count} images {data.Images.Channels}x{data.Images.Height}x{data.Images.Width}, K = {data.Images.ClassNames.Length} ({string.Join(", ", data.Images.ClassNames)})");
+            if (d.ReferenceClassifier is string refDir)
+            {
+                var info = ReferenceModel.ReadInfo(refDir);
+                ReferenceModel.CheckCompatible(info, refDir, data.Images.ClassNames, MethodCommon.ShapeOf(data.Images), $"dataset '{d.Name}'");
+                hooks.Log?.Invoke($"{d.Name}: samples scored with the reference classifier {Path.GetFullPath(refDir)}" +
+                    (info.TestAccuracy is double ta ? $" (test accuracy {ta.ToString("F4", CultureInfo.InvariantCulture)})" : ""));
+            }
         }
         // One process at a time in an experiment folder (shards of a grid go to folders of their own), whatever --force says.
         using var folderLock = FolderLock.Acquire(outDir, "experiment folder");
@@ -86,7 +94,7 @@ public static class ExperimentRunner
             var o = options[cell.Index];
             string dir = Path.Combine(outDir, cell.RelativeDir);
             string hash = ExperimentGrid.Hash(o);
-            if (Finished(dir, hash)) { skipped++; continue; }
+            if (Finished(dir, hash)) { skipped++; ScoreSamples(cell, dir, o, hooks.Log); continue; }
 
             // Every earlier cell was skipped as finished, trained now, or failed.
             int done = skipped + ran;
@@ -103,6 +111,7 @@ public static class ExperimentRunner
                     cancel: hooks.Cancellation,
                     afterFit: pictures ? (m, data) => WritePictures(m, data, dir, cell, hooks.Log) : null);
                 ran++;
+                ScoreSamples(cell, dir, o, hooks.Log);
                 wall.TryAdd(cell.Method.Name, new List<double>());
                 wall[cell.Method.Name].Add(sw.Elapsed.TotalSeconds);
             }
@@ -222,9 +231,28 @@ public static class ExperimentRunner
                 Test = Scores.Of(s.AccTest, s.AriTest, s.NmiTest),
                 // A summary.json written before these keys existed has none of them.
                 Omega = s.Omega ?? Array.Empty<float>(), ClassProportions = s.ClassProportions ?? Array.Empty<float>(),
+                SamplePurity = s.SamplePurity, Frechet = s.FrechetDistance,
             });
         }
         return rows;
+    }
+
+    /// <summary>
+    /// Scores the samples of a finished cell with its dataset's reference classifier and adds the scores to its
+    /// summary.json, unless the summary has scores from that reference already, the dataset has no reference, or the
+    /// method's model cannot generate images.
+    /// </summary>
+    private static void ScoreSamples(ExperimentCell cell, string dir, TrainRunOptions o, Action<string>? log)
+    {
+        if (cell.Dataset.ReferenceClassifier is not string refDir || !o.Entry().Generative) return;
+        var folder = new RunFolder(dir);
+        if (!folder.HasSummary) return;
+        var summary = folder.ReadSummary<TrainSummary>();
+        if (summary.SamplePurity is not null && summary.Reference == Path.GetFullPath(refDir)) return;
+        var g = TrainRun.TryScoreRun(dir, refDir);
+        if (g is null) return;
+        folder.WriteSummary(summary.WithScores(g));
+        log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"samples of {cell}: purity {g.SamplePurity:F4}, Fréchet distance {g.FrechetDistance:F3}"));
     }
 
     private static List<ResultRow> WriteResults(ExperimentConfig config, string outDir, IReadOnlyDictionary<int, TrainRunOptions> options)

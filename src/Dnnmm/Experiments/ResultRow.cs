@@ -42,6 +42,10 @@ public sealed record ResultRow(string Dataset, string Classes, string Method, do
     public float[] Omega { get; init; } = Array.Empty<float>();
     /// <summary>The share of each class among the training images (empty in an old results.csv).</summary>
     public float[] ClassProportions { get; init; } = Array.Empty<float>();
+    /// <summary>Sample purity of the generated images under the dataset's reference classifier; null: not scored (no reference, or a method without samples).</summary>
+    public double? SamplePurity { get; init; }
+    /// <summary>FID-like Fréchet distance in the reference classifier's feature space (not comparable to Inception FID); null: not scored.</summary>
+    public double? Frechet { get; init; }
 
     /// <summary>
     /// The scores on <paramref name="images"/>, or null where the row has none. Unlabelled at alpha 0, where no image is
@@ -62,6 +66,6 @@ public sealed record ResultRow(string Dataset, string Classes, string Method, do
 
     public override int GetHashCode() => Fields().GetHashCode();
 
-    private (string, string, string, double, int, double, double, double, double?, double, string, Scores?, Scores?) Fields() =>
-        (Dataset, Classes, Method, Alpha, Seed, Acc, Ari, Nmi, LogLikelihood, Seconds, OptionsHash, Unlabelled, Test);
+    private (string, string, string, double, int, double, double, double, double?, double, string, Scores?, Scores?, (double?, double?)) Fields() =>
+        (Dataset, Classes, Method, Alpha, Seed, Acc, Ari, Nmi, LogLikelihood, Seconds, OptionsHash, Unlabelled, Test, (SamplePurity, Frechet));
 }

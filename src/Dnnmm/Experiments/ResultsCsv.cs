@@ -8,7 +8,8 @@ namespace Dnnmm.Experiments;
 /// results.csv of an experiment grid: one <see cref="ResultRow"/> per line, invariant culture, doubles written
 /// round-trip ("R"), an empty field for a null score or log-likelihood, omega and the class proportions as ';'-joined
 /// lists, RFC-4180 quoting where a field needs it. The columns added after the first version (unlabelled-only and
-/// test scores, omega, class proportions) come last; a file without them still reads, with nulls and empty lists.
+/// test scores, omega, class proportions, sample purity and the Fréchet distance) come last; a file without them still
+/// reads, with nulls and empty lists.
 /// </summary>
 public static class ResultsCsv
 {
@@ -18,7 +19,7 @@ public static class ResultsCsv
 
     /// <summary>The columns added since, which an older file may lack.</summary>
     private static readonly string[] Optional =
-        "acc_unlabelled,ari_unlabelled,nmi_unlabelled,acc_test,ari_test,nmi_test,omega,class_proportions".Split(',');
+        "acc_unlabelled,ari_unlabelled,nmi_unlabelled,acc_test,ari_test,nmi_test,omega,class_proportions,purity,frechet".Split(',');
 
     /// <summary>The header line that <see cref="Write"/> writes, exactly.</summary>
     public static readonly string Header = string.Join(",", Required.Concat(Optional));
@@ -43,7 +44,7 @@ public static class ResultsCsv
                 r.Seed.ToString(CultureInfo.InvariantCulture), Num(r.Acc), Num(r.Ari), Num(r.Nmi), Num(r.LogLikelihood),
                 Num(r.Seconds), Csv.Field(r.OptionsHash),
                 Num(r.Unlabelled?.Acc), Num(r.Unlabelled?.Ari), Num(r.Unlabelled?.Nmi), Num(r.Test?.Acc), Num(r.Test?.Ari), Num(r.Test?.Nmi),
-                List(r.Omega), List(r.ClassProportions),
+                List(r.Omega), List(r.ClassProportions), Num(r.SamplePurity), Num(r.Frechet),
             };
             sb.AppendJoin(',', fields).Append('\n');
         }
@@ -97,6 +98,7 @@ public static class ResultsCsv
                 Unlabelled = Scores.Of(Opt("acc_unlabelled"), Opt("ari_unlabelled"), Opt("nmi_unlabelled")),
                 Test = Scores.Of(Opt("acc_test"), Opt("ari_test"), Opt("nmi_test")),
                 Omega = Weights("omega"), ClassProportions = Weights("class_proportions"),
+                SamplePurity = Opt("purity"), Frechet = Opt("frechet"),
             });
         }
         return rows;

@@ -18,6 +18,9 @@ public sealed record MeanStd(double Mean, double Std)
     }
 }
 
+/// <summary>Sample purity and the FID-like Fréchet distance over the <paramref name="N"/> runs whose samples were scored.</summary>
+public sealed record SampleScoreSummary(int N, MeanStd Purity, MeanStd Frechet);
+
 /// <summary>ACC, ARI and NMI on one set of images over the <paramref name="N"/> runs that have scores on it.</summary>
 public sealed record ScoreSummary(int N, MeanStd Acc, MeanStd Ari, MeanStd Nmi);
 
@@ -31,6 +34,8 @@ public sealed record SummaryCell(string Dataset, double Alpha, string Method, in
     public ScoreSummary? Unlabelled { get; init; }
     /// <summary>On the held-out test images; null when no run has them.</summary>
     public ScoreSummary? Test { get; init; }
+    /// <summary>Sample purity and Fréchet distance of the generated images over the runs scored with a reference; null when none was.</summary>
+    public SampleScoreSummary? Samples { get; init; }
 
     /// <summary>The summary on <paramref name="images"/>, or null where no run has scores on them.</summary>
     public ScoreSummary? On(ScoredImages images) => images switch
@@ -132,9 +137,19 @@ public static class SummaryTables
                 {
                     Unlabelled = Summary(rs, ScoredImages.Unlabelled),
                     Test = Summary(rs, ScoredImages.Test),
+                    Samples = SampleSummary(rs),
                 };
             })
             .ToList();
+    }
+
+    private static SampleScoreSummary? SampleSummary(IReadOnlyList<ResultRow> rows)
+    {
+        var scored = rows.Where(r => r.SamplePurity is not null && r.Frechet is not null).ToList();
+        return scored.Count == 0
+            ? null
+            : new SampleScoreSummary(scored.Count, MeanStd.Of(scored.Select(r => r.SamplePurity!.Value).ToList()),
+                MeanStd.Of(scored.Select(r => r.Frechet!.Value).ToList()));
     }
 
     private static ScoreSummary? Summary(IReadOnlyList<ResultRow> rows, ScoredImages images)
@@ -222,8 +237,9 @@ public static class SummaryTables
     /// Markdown: a note on which images each table scores, then per dataset a section with one table per scored set
     /// (<see cref="ScoredSets"/>: unlabelled only, test, all) and metric (rows alpha, columns methods, cells
     /// "mean ± std (n=N)", the best mean of each row in bold), the paired tests against <paramref name="reference"/>
-    /// on the leading set and on the test images (p &lt; 0.05 in bold with a star), and the learned omega against the
-    /// true class proportions (<see cref="Omegas"/>). Says so when there are no rows.
+    /// on the leading set and on the test images (p &lt; 0.05 in bold with a star), the sample purity and Fréchet distance
+    /// of the generated images where runs were scored with a reference classifier, and the learned omega against the true
+    /// class proportions (<see cref="Omegas"/>). Says so when there are no rows.
     /// </summary>
     public static string Markdown(IEnumerable<ResultRow> rows, string reference = "dnnmm") =>
         Render(rows, reference, new MarkdownWriter());
@@ -292,6 +308,15 @@ public static class SummaryTables
                 }
                 sb.Append(w.TableEnd);
             }
+            var scells = cells.Where(c => c.Dataset == dataset && c.Samples is not null).ToList();
+            if (scells.Count > 0)
+                w.Table(sb, SamplesCaption, new[] { "alpha", "method", "n", "sample purity", "Fréchet distance (FID-like)" },
+                    scells.Select(c => new[]
+                    {
+                        Alpha(c.Alpha), c.Method, c.Samples!.N.ToString(Inv),
+                        $"{Num4(c.Samples.Purity.Mean)} ± {Num4(c.Samples.Purity.Std)}",
+                        $"{c.Samples.Frechet.Mean.ToString("0.000", Inv)} ± {c.Samples.Frechet.Std.ToString("0.000", Inv)}",
+                    }));
             var ocells = omegas.Where(o => o.Dataset == dataset).ToList();
             if (ocells.Count == 0) continue;
             w.Table(sb, OmegaCaption,
@@ -304,6 +329,15 @@ public static class SummaryTables
         }
         return sb.ToString();
     }
+
+    /// <summary>The caption of the table of generated samples.</summary>
+    public const string SamplesCaption =
+        "Generated samples scored by the dataset's reference classifier (a fixed CNN trained on every label of the training " +
+        "images, never used in training), mean ± std over the scored runs. Sample purity: the fraction of each cluster's samples " +
+        "that the classifier puts in the cluster's class (clusters matched to classes by the Hungarian method on the real " +
+        "images, as for ACC), averaged over the clusters. Fréchet distance: between Gaussians fitted to the classifier's " +
+        "feature activations of the real and of the generated images (lower is closer); FID-like, in the reference " +
+        "classifier's feature space, not comparable to Inception FID.";
 
     /// <summary>The caption of the omega table.</summary>
     public const string OmegaCaption =

@@ -2,6 +2,7 @@ using Dnnmm.Data;
 using Dnnmm.Evaluation;
 using Dnnmm.Infrastructure;
 using Dnnmm.Methods;
+using Dnnmm.Scoring;
 
 namespace Dnnmm.Runs;
 
@@ -23,6 +24,23 @@ public sealed record TrainSummary(string Method, int Epochs, double Seconds, dou
     public int TestImages { get; init; }
     /// <summary>The share of each class among the training images (what a learned omega should approach).</summary>
     public float[] ClassProportions { get; init; } = Array.Empty<float>();
+    /// <summary>Sample purity of the generated images under a reference classifier (<see cref="GenerativeScoring"/>); null: not scored.</summary>
+    public double? SamplePurity { get; init; }
+    /// <summary>Sample purity of each cluster; null: not scored.</summary>
+    public double[]? SamplePurityPerCluster { get; init; }
+    /// <summary>FID-like Fréchet distance in the reference classifier's feature space (not comparable to Inception FID); null: not scored.</summary>
+    public double? FrechetDistance { get; init; }
+    /// <summary>The reference classifier's folder the samples were scored with; null: not scored.</summary>
+    public string? Reference { get; init; }
+    /// <summary>Generated images per cluster that were scored; null: not scored.</summary>
+    public int? ReferenceSamples { get; init; }
+
+    /// <summary>This summary with the sample scores <paramref name="g"/>.</summary>
+    public TrainSummary WithScores(GenerativeScores g) => this with
+    {
+        SamplePurity = g.SamplePurity, SamplePurityPerCluster = g.PurityPerCluster, FrechetDistance = g.FrechetDistance,
+        Reference = g.Reference, ReferenceSamples = g.SamplesPerCluster,
+    };
 }
 
 /// <summary>
@@ -31,6 +49,9 @@ public sealed record TrainSummary(string Method, int Epochs, double Seconds, dou
 /// options.json, the method's model files, metrics.csv and metrics.json every epoch, samples.png and summary.json. When
 /// the data options name a test set, it is read with the training data (before the folder is touched), never shown to
 /// the method's Fit, and scored after it: acc_test, ari_test and nmi_test join the last row of the metrics and the summary.
+/// With a reference classifier (<see cref="TrainRunOptions.Scoring"/>) a generative method's samples are scored
+/// (<see cref="GenerativeScoring"/>) after the fit (sample_purity and frechet in the last row of the metrics, samplePurity
+/// and frechetDistance in the summary) and, when asked, every few epochs during it.
 /// </summary>
 public static class TrainRun
 {
@@ -103,6 +124,16 @@ public static class TrainRun
         if (input.Clusters < 2)
             throw new OptionException("classes", $"{string.Join(",", data.Images.ClassNames)}: clustering needs at least 2 clusters, the data has {input.Clusters} class (give two or more classes)") { Scope = typeof(DataOptions) };
         o.MethodOptions().Validate(input);
+        if (o.Scoring.Reference is string refDir)
+        {
+            if (!entry.Generative)
+                throw new OptionException("reference", $"{refDir}: method '{o.Method}' cannot generate images, so there are no samples to score") { Scope = typeof(ReferenceScoringOptions) };
+            var refInfo = ReferenceModel.ReadInfo(refDir);
+            ReferenceModel.CheckCompatible(refInfo, refDir, data.Images.ClassNames, MethodCommon.ShapeOf(data.Images), "the run's data");
+            if (DataDiffers(refInfo.Data, o.Data) is string diff) log?.Invoke($"note: the reference was trained on other data than the run ({diff})");
+            o = o with { Scoring = o.Scoring with { Reference = Path.GetFullPath(refDir) } };
+        }
+        using var reference = o.Scoring.Reference is string r0 ? ReferenceModel.Load(r0) : null;
 
         // One process at a time in a run folder, whatever --force says; released when the run ends.
         using var folderLock = FolderLock.Acquire(outDir, "run folder");
@@ -123,6 +154,7 @@ public static class TrainRun
         if (test != null) log?.Invoke($"test set:  {test.Count} images ({test.Source}), scored after training");
 
         var rows = resume ? folder.ReadMetrics() : new List<EpochRow>();
+        bool scoringFailed = false;
         using var method = entry.Create(o.MethodOptions(), o.Data.Seed);
         var ctx = new FitContext
         {
@@ -137,6 +169,21 @@ public static class TrainRun
             OnEpoch = r =>
             {
                 WriteOptions();
+                if (reference is not null && o.Scoring.ReferenceEvery > 0 && r.Epoch % o.Scoring.ReferenceEvery == 0 && r.Epoch < r.Epochs
+                    && !scoringFailed && method.CanSample)
+                {
+                    try
+                    {
+                        var g = GenerativeScoring.Score(method, data.Images, reference, o.Scoring.ReferenceSamples, o.Data.Seed);
+                        r = r with { Values = r.Values.Concat(GenerativeScoring.Values(g)).ToDictionary() };
+                    }
+                    catch (InvalidOperationException e)
+                    {
+                        // A method whose predictions need the end of its fit (ClusterGAN's k-means readout) is scored at the end only.
+                        scoringFailed = true;
+                        log?.Invoke($"no per-epoch sample scores: {e.Message}");
+                    }
+                }
                 rows.RemoveAll(x => x.Epoch >= r.Epoch);
                 rows.Add(new EpochRow(r.Epoch, r.Seconds, r.Values, r.Omega ?? Array.Empty<float>()));
                 folder.WriteMetrics(rows);
@@ -155,6 +202,20 @@ public static class TrainRun
             rows[^1] = rows[^1] with { Values = rows[^1].Values.Concat(testScores).ToDictionary() };
             folder.WriteMetrics(rows);
         }
+        GenerativeScores? gen = null;
+        if (reference is not null)
+        {
+            if (method.CanSample)
+            {
+                gen = GenerativeScoring.Score(method, data.Images, reference, o.Scoring.ReferenceSamples, o.Data.Seed);
+                if (rows.Count > 0)
+                {
+                    rows[^1] = rows[^1] with { Values = rows[^1].Values.Concat(GenerativeScoring.Values(gen)).ToDictionary() };
+                    folder.WriteMetrics(rows);
+                }
+            }
+            else log?.Invoke($"--reference: the '{o.Method}' model cannot generate images (no adversarial or consistency term); its samples are not scored");
+        }
         if (method.CanSample) folder.WriteSamples(SampleGridPng(method, data.Images, o.Data.Seed));
         var last = rows.LastOrDefault();
         double? Get(string k) => last is not null && last.Values.TryGetValue(k, out var v) ? v : null;
@@ -165,8 +226,66 @@ public static class TrainRun
             AccTest = testScores?["acc_test"], AriTest = testScores?["ari_test"], NmiTest = testScores?["nmi_test"], TestImages = test?.Count ?? 0,
             ClassProportions = ClassProportions(data.Images),
         };
+        if (gen is not null) summary = summary.WithScores(gen);
         folder.WriteSummary(summary);
         return summary;
+    }
+
+    /// <summary>
+    /// Scores the samples of a finished run (<see cref="GenerativeScoring"/>) with the reference classifier in
+    /// <paramref name="referenceDir"/>: the run's model, its training images (its options' data, read again), N samples
+    /// per cluster with noise from <paramref name="seed"/> (default: the run's data seed). A run whose model cannot
+    /// generate images, or whose classes or image shape differ from the reference's, is a one-line input error; a
+    /// reference trained on other data options (another source, noise, image size) is noted through <paramref name="log"/>.
+    /// </summary>
+    public static GenerativeScores ScoreRun(string runDir, string referenceDir, int samplesPerCluster = ReferenceScoringOptions.DefaultSamples,
+        int? seed = null, string device = "cpu", Action<string>? log = null) =>
+        ScoreRun(runDir, referenceDir, samplesPerCluster, seed, device, log, required: true)!;
+
+    /// <summary>As <see cref="ScoreRun(string, string, int, int?, string, Action{string}?)"/>, but null for a run whose method or model cannot generate images.</summary>
+    public static GenerativeScores? TryScoreRun(string runDir, string referenceDir, int samplesPerCluster = ReferenceScoringOptions.DefaultSamples,
+        int? seed = null, string device = "cpu", Action<string>? log = null) =>
+        ScoreRun(runDir, referenceDir, samplesPerCluster, seed, device, log, required: false);
+
+    private static GenerativeScores? ScoreRun(string runDir, string referenceDir, int samplesPerCluster, int? seed, string device,
+        Action<string>? log, bool required)
+    {
+        var folder = new RunFolder(runDir).RequireExists();
+        var o = folder.HasOptions ? folder.ReadOptions<TrainRunOptions>() : new TrainRunOptions();
+        var info = ReferenceModel.ReadInfo(referenceDir);
+        if (!o.Entry().Generative)
+            return required ? throw new DnnmmInputException($"{runDir}: method '{o.Method}' cannot generate images, so there are no samples to score") : null;
+        if (samplesPerCluster < 2) throw new OptionException("n", $"{samplesPerCluster} must be at least 2");
+        using var method = LoadMethod(runDir, device);
+        if (!method.CanSample)
+            return required
+                ? throw new DnnmmInputException($"{runDir}: the '{o.Method}' model cannot generate images (no adversarial or consistency term), so there are no samples to score")
+                : null;
+        var data = DataPipeline.Prepare(o.Data);
+        ReferenceModel.CheckCompatible(info, referenceDir, data.Images.ClassNames, MethodCommon.ShapeOf(data.Images), $"run {runDir}");
+        if (DataDiffers(info.Data, o.Data) is string diff) log?.Invoke($"note: the reference was trained on other data than the run ({diff})");
+        using var reference = ReferenceModel.Load(referenceDir, device);
+        return GenerativeScoring.Score(method, data.Images, reference, samplesPerCluster, seed ?? o.Data.Seed);
+    }
+
+    /// <summary>Where a reference's data options and a run's select different images (source, classes, sizes, noise, image size), in words; null when they do not.</summary>
+    public static string? DataDiffers(DataOptions reference, DataOptions run)
+    {
+        var diffs = new List<string>();
+        if (DatasetSpecText(reference.Data) != DatasetSpecText(run.Data)) diffs.Add($"data {reference.Data} vs {run.Data}");
+        if (reference.Split != run.Split) diffs.Add($"split {reference.Split} vs {run.Split}");
+        if (reference.NoiseStd != run.NoiseStd) diffs.Add($"noise std {DataOptions.Num(reference.NoiseStd)} vs {DataOptions.Num(run.NoiseStd)}");
+        if (reference.PerClass != run.PerClass || reference.Offset != run.Offset || reference.Imbalance != run.Imbalance
+            || !(reference.ClassSizes ?? Array.Empty<int>()).SequenceEqual(run.ClassSizes ?? Array.Empty<int>()))
+            diffs.Add("images per class");
+        if (reference.ImageSize != run.ImageSize || reference.Channels != run.Channels) diffs.Add("image size or channels");
+        return diffs.Count == 0 ? null : string.Join("; ", diffs);
+    }
+
+    private static string DatasetSpecText(string spec)
+    {
+        try { return DatasetSpec.Parse(spec).Display; }
+        catch (DnnmmInputException) { return spec; }
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Dnnmm.Data;
 using Dnnmm.Infrastructure;
 using Dnnmm.Methods;
+using Dnnmm.Scoring;
 
 namespace Dnnmm.Runs;
 
@@ -21,6 +22,12 @@ public sealed record TrainRunOptions
         MethodRegistry.All.ToDictionary(e => e.Name, e => e.Defaults());
     /// <summary>Score ACC/ARI/NMI against the true labels every this many epochs (and in the last one); see <see cref="FitContext.MonitorEvery"/>.</summary>
     public int MonitorEvery { get; init; } = 1;
+    /// <summary>
+    /// Scoring of the generated samples with a reference classifier (<see cref="GenerativeScoring"/>); none without a
+    /// reference. In options.json only when a reference is named, so that the options of a run without one read and
+    /// write the same text as before (and keep their experiment hash).
+    /// </summary>
+    public ReferenceScoringOptions Scoring { get; init; } = new();
 
     /// <summary>The options of the method whose options record is <typeparamref name="T"/>.</summary>
     public T Get<T>() where T : IMethodOptions => (T)MethodOptionsByName[MethodRegistry.ForOptions(typeof(T)).Name];
@@ -43,6 +50,7 @@ public sealed record TrainRunOptions
     {
         Entry();
         if (MonitorEvery < 1) throw new OptionException("monitorEvery", $"{MonitorEvery} must be at least 1");
+        Scoring.Validate();
     }
 
     public bool Equals(TrainRunOptions? other) =>
@@ -53,7 +61,8 @@ public sealed record TrainRunOptions
 
 /// <summary>
 /// options.json: data, method, then each registered method's options under its JSON key (registry order), then
-/// monitorEvery. A key that is missing reads as that method's defaults; unknown keys are ignored.
+/// monitorEvery, then, only when a reference classifier is named, reference, referenceEvery and referenceSamples. A key
+/// that is missing reads as its default; unknown keys are ignored.
 /// </summary>
 public sealed class TrainRunOptionsJsonConverter : JsonConverter<TrainRunOptions>
 {
@@ -68,6 +77,9 @@ public sealed class TrainRunOptionsJsonConverter : JsonConverter<TrainRunOptions
             if (p.NameEquals("data")) result = result with { Data = p.Value.Deserialize<DataOptions>(options) ?? new DataOptions() };
             else if (p.NameEquals("method")) result = result with { Method = p.Value.GetString() ?? throw new JsonException("method: expected a string") };
             else if (p.NameEquals("monitorEvery")) result = result with { MonitorEvery = p.Value.GetInt32() };
+            else if (p.NameEquals("reference")) result = result with { Scoring = result.Scoring with { Reference = p.Value.GetString() } };
+            else if (p.NameEquals("referenceEvery")) result = result with { Scoring = result.Scoring with { ReferenceEvery = p.Value.GetInt32() } };
+            else if (p.NameEquals("referenceSamples")) result = result with { Scoring = result.Scoring with { ReferenceSamples = p.Value.GetInt32() } };
             else if (MethodRegistry.All.FirstOrDefault(e => p.NameEquals(e.JsonKey)) is { } entry)
                 methods[entry.Name] = (IMethodOptions)(p.Value.Deserialize(entry.OptionsType, options) ?? entry.Defaults());
         }
@@ -87,6 +99,12 @@ public sealed class TrainRunOptionsJsonConverter : JsonConverter<TrainRunOptions
             JsonSerializer.Serialize(writer, o, e.OptionsType, options);
         }
         writer.WriteNumber("monitorEvery", value.MonitorEvery);
+        if (value.Scoring.Reference is string reference)
+        {
+            writer.WriteString("reference", reference);
+            writer.WriteNumber("referenceEvery", value.Scoring.ReferenceEvery);
+            writer.WriteNumber("referenceSamples", value.Scoring.ReferenceSamples);
+        }
         writer.WriteEndObject();
     }
 }

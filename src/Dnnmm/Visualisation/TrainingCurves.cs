@@ -23,12 +23,14 @@ public static class TrainingCurves
         new CurvePanel("adversarial losses", new[] { "adversarial_g", "loss_d" }, "G: -log D(G(y)); D: BCE"),
     };
 
-    /// <summary>The clustering metrics, the latent log-likelihood and omega.</summary>
+    /// <summary>The clustering metrics, the latent log-likelihood, omega, and the sample scores of runs with a reference classifier.</summary>
     public static readonly IReadOnlyList<CurvePanel> MetricPanels = new[]
     {
         new CurvePanel("clustering metrics", new[] { "acc", "ari", "nmi", "acc_unlabelled" }, "score", UnitRange: true),
         new CurvePanel("log-likelihood of E(x)", new[] { "log_likelihood" }, "mean log P(E(x))"),
         new CurvePanel("mixture weights omega", Array.Empty<string>(), "omega_k", Omega: true),
+        new CurvePanel("sample purity (reference classifier)", new[] { "sample_purity" }, "purity", UnitRange: true),
+        new CurvePanel("Fréchet distance (reference features, FID-like)", new[] { "frechet" }, "distance"),
     };
 
     /// <summary><see cref="LossPanels"/> then <see cref="MetricPanels"/>.</summary>

@@ -16,6 +16,7 @@ public class LayerTests
         ["Data"] = 1, ["Evaluation"] = 1,
         ["Methods"] = 2,
         ["Methods.Dnnmm"] = 3, ["Methods.ClusterGan"] = 3, ["Methods.DynAe"] = 3, ["Methods.KMeans"] = 3, ["Methods.LabelledOnly"] = 3,
+        ["Scoring"] = 3,
         ["Runs"] = 4,
         ["Visualisation"] = 5, ["Clustering"] = 5,
         ["Experiments"] = 6,

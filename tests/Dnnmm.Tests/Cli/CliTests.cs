@@ -16,6 +16,9 @@ public class CliTests
     [InlineData("predict", "--help")]
     [InlineData("sample", "--help")]
     [InlineData("bench", "--help")]
+    [InlineData("reference", "--help")]
+    [InlineData("reference", "train", "--help")]
+    [InlineData("reference", "score", "--help")]
     public void EveryCommandHasHelp(params string[] args)
     {
         var r = Run(args);

@@ -1,6 +1,8 @@
 using Dnnmm.Methods;
 using Dnnmm.Infrastructure;
 using Dnnmm.Experiments;
+using Dnnmm.Data;
+using Dnnmm.Scoring;
 using static Dnnmm.Tests.Cli.CliRunner;
 
 namespace Dnnmm.Tests.Experiments;
@@ -48,6 +50,46 @@ public class ExperimentRunnerTests : IDisposable
         Assert.Equal(0, again.Ran);
         Assert.Equal(8, again.Skipped);
         Assert.Equal(first.Rows, again.Rows);
+    }
+
+    [Fact]
+    public void A_reference_scores_the_samples_of_finished_runs_without_training_them_again()
+    {
+        var c = ExperimentGridTests.Tiny() with { Alphas = new[] { 0.5 }, Seeds = new[] { 1 }, PictureAlpha = null };
+        var first = ExperimentRunner.Run(c, Dir("a"), Shard.All, "test", force: false);
+        Assert.All(first.Rows, r => Assert.Null(r.SamplePurity));
+        string refDir = Dir("ref");
+        var o = new ReferenceOptions { Epochs = 1, Width = 4, FeatureDim = 8, Threads = 1 };
+        ReferenceTrainer.Train(c.Datasets[0].Data, o, refDir, force: false);
+        var withRef = c with { Datasets = new[] { c.Datasets[0] with { ReferenceClassifier = refDir } } };
+        Assert.Contains("\"referenceClassifier\"", withRef.ToJson());
+        Assert.DoesNotContain("\"referenceClassifier\"", c.ToJson()); // a grid without references keeps its experiment.json text
+
+        var again = ExperimentRunner.Run(withRef, Dir("a"), Shard.All, "test", force: true);
+        Assert.Equal((0, 2), (again.Ran, again.Skipped));
+        var dnnmm = again.Rows.Single(r => r.Method == "dnnmm");
+        Assert.InRange(dnnmm.SamplePurity!.Value, 0.0, 1.0);
+        Assert.True(dnnmm.Frechet >= 0);
+        Assert.Null(again.Rows.Single(r => r.Method == "kmeans").SamplePurity);
+        Assert.Equal(again.Rows, ResultsCsv.Read(Path.Combine(Dir("a"), "results.csv")));
+        Assert.Contains("Generated samples scored by the dataset's reference classifier", File.ReadAllText(Path.Combine(Dir("a"), "summary.md")));
+        Assert.Equal(first.Rows.Select(r => (r.Method, r.Acc, r.OptionsHash)), again.Rows.Select(r => (r.Method, r.Acc, r.OptionsHash)));
+
+        // Scored runs are neither trained nor scored again.
+        string summary = Path.Combine(Dir("a"), ExperimentGrid.Cells(c)[0].RelativeDir, RunFolder.SummaryFile);
+        var written = File.GetLastWriteTimeUtc(summary);
+        var third = ExperimentRunner.Run(withRef, Dir("a"), Shard.All, "test", force: false);
+        Assert.Equal(0, third.Ran);
+        Assert.Equal(again.Rows, third.Rows);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(summary));
+
+        // A reference of other classes is refused before anything is written.
+        string other = Dir("other-ref");
+        ReferenceTrainer.Train(new DataOptions { Classes = new[] { "3", "4" }, PerClass = 8 }, o, other, force: false);
+        var bad = c with { Datasets = new[] { c.Datasets[0] with { ReferenceClassifier = other } } };
+        var e = Assert.Throws<DnnmmInputException>(() => ExperimentRunner.Run(bad, Dir("b"), Shard.All, "test", force: false));
+        Assert.Contains("trained on classes 3,4", e.Message);
+        Assert.False(Directory.Exists(Dir("b")));
     }
 
     [Fact]

@@ -14,6 +14,7 @@ public class ResultsCsvTests
         {
             Unlabelled = new Scores(0.9712345678901, 0.92, 0.9), Test = new Scores(0.96, 0.915, 0.89),
             Omega = new[] { 0.5f, 0.26f, 0.13f, 0.07f, 0.04f }, ClassProportions = new[] { 1000f / 1937, 500f / 1937, 250f / 1937, 125f / 1937, 62f / 1937 },
+            SamplePurity = 0.8712345678901, Frechet = 12.345678901234,
         },
     };
 
@@ -39,17 +40,18 @@ public class ResultsCsvTests
         Assert.Equal("\"two\nlines\"", Csv.Field("two\nlines"));
         var text = ResultsCsv.ToText(Rows.Skip(1).Take(1));
         Assert.Equal(ResultsCsv.Header + "\n" +
-            "mnist5,0;1;2;3;4,clustergan,0.5,2,0.3333333333333333,0.6666666666666666,0.30000000000000004,,0.001,ba9876543210,,,,,,,,\n", text);
+            "mnist5,0;1;2;3;4,clustergan,0.5,2,0.3333333333333333,0.6666666666666666,0.30000000000000004,,0.001,ba9876543210,,,,,,,,,,\n", text);
     }
 
     [Fact]
     public void TheNewColumnsComeLastAndAreEmptyWhenNull()
     {
         Assert.StartsWith(OldHeader + ",", ResultsCsv.Header);
-        Assert.EndsWith(",acc_unlabelled,ari_unlabelled,nmi_unlabelled,acc_test,ari_test,nmi_test,omega,class_proportions", ResultsCsv.Header);
+        Assert.EndsWith(",acc_unlabelled,ari_unlabelled,nmi_unlabelled,acc_test,ari_test,nmi_test,omega,class_proportions,purity,frechet", ResultsCsv.Header);
         var line = ResultsCsv.ToText(Rows.Skip(3)).Split('\n')[1].Split(',');
         Assert.Equal(new[] { "0.9712345678901", "0.92", "0.9", "0.96", "0.915", "0.89", "0.5;0.26;0.13;0.07;0.04" }, line[11..18]);
         Assert.Equal(Rows[3].ClassProportions, line[18].Split(';').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(new[] { "0.8712345678901", "12.345678901234" }, line[19..21]);
     }
 
     [Fact]
@@ -62,6 +64,13 @@ public class ResultsCsvTests
         Assert.Null(r.Test);
         Assert.Empty(r.Omega);
         Assert.Empty(r.ClassProportions);
+        Assert.Null(r.SamplePurity);
+        Assert.Null(r.Frechet);
+        // A file with the columns before purity and frechet (the header of the previous version) reads too.
+        var previous = ResultsCsv.Parse(OldHeader + ",acc_unlabelled,ari_unlabelled,nmi_unlabelled,acc_test,ari_test,nmi_test,omega,class_proportions\n" +
+            "m,c,dnnmm,0.1,1,0.9,0.8,0.7,,12,h,0.85,0.8,0.75,,,,0.5;0.5,0.5;0.5\n", "previous.csv");
+        Assert.Null(Assert.Single(previous).SamplePurity);
+        Assert.Equal(new Scores(0.85, 0.8, 0.75), previous[0].Unlabelled);
         // A file with only some of the later columns reads too.
         var some = ResultsCsv.Parse(OldHeader + ",acc_unlabelled,omega\nm,c,dnnmm,0.1,1,0.9,0.8,0.7,,12,h,0.85,0.5;0.5\n", "some.csv");
         Assert.Equal(new Scores(0.85, double.NaN, double.NaN), some[0].Unlabelled);
@@ -78,6 +87,8 @@ public class ResultsCsvTests
         Assert.Equal(a.GetHashCode(), b.GetHashCode());
         Assert.NotEqual(a, a with { Omega = new[] { 0.5f, 0.26f, 0.13f, 0.07f, 0.05f } });
         Assert.NotEqual(a, a with { Test = null });
+        Assert.NotEqual(a, a with { SamplePurity = 0.5 });
+        Assert.NotEqual(a, a with { Frechet = null });
     }
 
     [Fact]

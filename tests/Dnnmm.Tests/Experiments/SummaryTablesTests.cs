@@ -22,6 +22,31 @@ public class SummaryTablesTests
     };
 
     [Fact]
+    public void Sample_scores_are_summarised_and_tabled_only_where_runs_were_scored()
+    {
+        var rows = new List<ResultRow>
+        {
+            Row("dnnmm", 0.1, 1, 0.95) with { SamplePurity = 0.8, Frechet = 2.0 },
+            Row("dnnmm", 0.1, 2, 0.96) with { SamplePurity = 0.9, Frechet = 4.0 },
+            Row("dnnmm", 0.1, 3, 0.97), // not scored
+            Row("dnnmm-no-gan", 0.1, 1, 0.96),
+        };
+        var cells = SummaryTables.Summarise(rows);
+        var s = cells[0].Samples!;
+        Assert.Equal(2, s.N);
+        Assert.Equal(0.85, s.Purity.Mean, 12);
+        Assert.Equal(Math.Sqrt(0.005), s.Purity.Std, 12);
+        Assert.Equal(3.0, s.Frechet.Mean, 12);
+        Assert.Null(cells[1].Samples);
+        string md = SummaryTables.Markdown(rows);
+        Assert.Contains("not comparable to Inception FID", md);
+        Assert.Contains("| 0.1 | dnnmm | 2 | 0.8500 ± 0.0707 | 3.000 ± 1.414 |", md);
+        Assert.DoesNotContain("| dnnmm-no-gan | 0 |", md);
+        Assert.Contains("Fréchet distance (FID-like)", SummaryTables.Html(rows));
+        Assert.DoesNotContain("Inception FID", SummaryTables.Markdown(Grid()));
+    }
+
+    [Fact]
     public void SummariseGivesMeanSampleStdAndCounts()
     {
         var cells = SummaryTables.Summarise(Grid());

@@ -87,6 +87,9 @@ public class PicturesTests
         // a baseline that reports only ACC (and omega): two panels
         var sparse = new[] { Row(1, 0.5, losses: false), Row(2, 0.6, losses: false) };
         Assert.Equal((2 * 300, 200), Size(TrainingCurves.ToPng(sparse, null, 300, 200)));
+        // a run scored with a reference classifier: sample purity and the Fréchet distance get a panel each
+        var scored = rows.Select(r => r with { Values = new Dictionary<string, double>(r.Values) { ["sample_purity"] = 0.9, ["frechet"] = 3 } }).ToArray();
+        Assert.Equal((3 * 300, 2 * 200), Size(TrainingCurves.MetricsPng(scored, null, 300, 200)));
     }
 
     [Fact]
