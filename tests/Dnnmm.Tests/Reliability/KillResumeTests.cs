@@ -43,11 +43,12 @@ public class KillResumeTests(ITestOutputHelper output) : IDisposable
     /// <summary>
     /// Runs <paramref name="first"/>, then, after every kill, <paramref name="again"/> (or <paramref name="first"/> while
     /// <paramref name="started"/> does not exist: a run killed before it wrote its options has nothing to resume), up to
-    /// <paramref name="kills"/> kills, then one run to the end. The first kill comes 0.2 to 1.5 s after the start (while
-    /// the program starts up), the others 0 to 1.5 s after <paramref name="started"/> exists (while it trains). Returns the
-    /// kills done.
+    /// <paramref name="kills"/> kills, then one run to the end. The moments scale with <paramref name="seconds"/>, the time
+    /// the uninterrupted run took in-process (a child process also starts .NET first, so it takes longer): the first kill
+    /// comes 0.2 s + U(0, 0.8) x seconds after the start, the others U(0, 0.5) x seconds after <paramref name="started"/>
+    /// exists (while it trains), so that a fast machine does not finish the run before the first kill. Returns the kills done.
     /// </summary>
-    private int KillAndRerun(string[] first, string[] again, int kills, Random rng, string started)
+    private int KillAndRerun(string[] first, string[] again, int kills, Random rng, string started, double seconds)
     {
         int done = 0;
         var args = first;
@@ -58,12 +59,12 @@ public class KillResumeTests(ITestOutputHelper output) : IDisposable
             if (done < kills)
             {
                 bool exited;
-                if (done == 0) exited = p.WaitForExit(rng.Next(200, 1500));
+                if (done == 0) exited = p.WaitForExit(200 + (int)(rng.NextDouble() * 800 * seconds));
                 else
                 {
                     var sw = Stopwatch.StartNew();
                     while (!File.Exists(started) && !p.HasExited && sw.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(20);
-                    exited = p.WaitForExit(rng.Next(0, 1500));
+                    exited = p.WaitForExit((int)(rng.NextDouble() * 500 * seconds));
                 }
                 if (!exited)
                 {
@@ -87,10 +88,12 @@ public class KillResumeTests(ITestOutputHelper output) : IDisposable
     {
         output.WriteLine($"seed of the kill moments: {seed}");
         string reference = dir.File("ref"), killed = dir.File("killed");
+        var sw = Stopwatch.StartNew();
         var r = Run(Train.Append("--out").Append(reference).ToArray());
+        double seconds = sw.Elapsed.TotalSeconds;
         Assert.True(r.Code == 0, r.Err);
         int kills = KillAndRerun(Train.Append("--out").Append(killed).ToArray(), new[] { "train", "--resume", killed }, 3, new Random(seed),
-            Path.Combine(killed, RunFolder.OptionsFile));
+            Path.Combine(killed, RunFolder.OptionsFile), seconds);
         Assert.InRange(kills, 1, 3);
         output.WriteLine($"train: {kills} kills");
 
@@ -118,10 +121,12 @@ public class KillResumeTests(ITestOutputHelper output) : IDisposable
         string config = dir.File("grid.json");
         File.WriteAllText(config, c.ToJson());
         string reference = dir.File("ref"), killed = dir.File("killed");
+        var sw = Stopwatch.StartNew();
         var r = Run("experiment", "--config", config, "--out", reference);
+        double seconds = sw.Elapsed.TotalSeconds;
         Assert.True(r.Code == 0, r.Err);
         string[] args = { "experiment", "--config", config, "--out", killed };
-        int kills = KillAndRerun(args, args, 2, new Random(seed), Path.Combine(killed, ExperimentRunner.ConfigFile));
+        int kills = KillAndRerun(args, args, 2, new Random(seed), Path.Combine(killed, ExperimentRunner.ConfigFile), seconds);
         Assert.InRange(kills, 1, 2);
         output.WriteLine($"experiment: {kills} kills");
 
