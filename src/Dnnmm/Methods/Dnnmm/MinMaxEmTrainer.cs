@@ -316,11 +316,11 @@ public sealed class MinMaxEmTrainer : IDisposable
         if (inputs.Count > 0)
         {
             var z = model.E.forward(inputs.Count == 1 ? inputs[0] : cat(inputs, 0));
-            long at = 0;
-            Tensor Take(Tensor x) { var part = z.narrow(0, at, x.shape[0]); at += x.shape[0]; return part; }
-            if (likelihood) zu = Take(inputs[0]);
-            if (labelled) zl = Take(batch.LabelledWeak ?? batch.Labelled!);
-            if (fakeInPass) zf = Take(fake!);
+            var parts = z.split(inputs.Select(x => x.shape[0]).ToArray());
+            int part = 0;
+            if (likelihood) zu = parts[part++];
+            if (labelled) zl = parts[part++];
+            if (fakeInPass) zf = parts[part];
         }
 
         if (likelihood)
