@@ -84,7 +84,7 @@ public sealed class DnnmmClusterer : IDisposable
             if (y[i] < -1 || y[i] >= k)
                 throw new DnnmmInputException($"labels[{i}] = {y[i]} is outside -1..{k - 1} (-1: unlabelled, else a cluster index below K = {k})");
         var names = Enumerable.Range(0, k).Select(c => c.ToString(CultureInfo.InvariantCulture)).ToArray();
-        var set = new ImageSet(images.Pixels, (int[])y.Clone(), names, images.Channels, images.Height, images.Width, images.Source, images.Files);
+        var set = images.WithLabels((int[])y.Clone(), names);
         var input = new FitInput(set, y.Select(v => v >= 0).ToArray());
         var modelOptions = Options.ModelOptions();
         modelOptions.Validate(input);

@@ -217,7 +217,7 @@ public static class CelebAReader
             throw new DnnmmInputException(
                 $"CelebA folder {index.Directory}: no image has exactly one of {string.Join(", ", index.ClassNames)}");
         var px = ImageFolderReader.DecodeAll(paths, channels, imageSize, imageSize, crop: true, out int h, out int w);
-        return new ImageSet(px, labels.ToArray(), index.ClassNames.ToArray(), channels, h, w, index.Directory,
+        return ImageSet.FromBytes(px, labels.ToArray(), index.ClassNames.ToArray(), channels, h, w, index.Directory,
             paths.Select(p => Path.GetRelativePath(index.ImageDirectory, p)).ToArray());
     }
 

@@ -103,17 +103,17 @@ public static class Cifar10BinaryReader
         long n = batches.Sum(b => (long)b.Labels.Length);
         if (n * PixelBytes > Array.MaxLength)
             throw new DnnmmInputException($"CIFAR-10 batches {string.Join(", ", batchFiles)}: too many images ({n})");
-        var px = new float[n * PixelBytes];
+        var px = new byte[n * PixelBytes];
         var lb = new int[n];
         int at = 0;
         foreach (var b in batches)
         {
-            PixelConvert.ToFloats(b.Pixels, px.AsSpan(at * PixelBytes, b.Pixels.Length));
+            b.Pixels.CopyTo(px, (long)at * PixelBytes);
             for (int i = 0; i < b.Labels.Length; i++) lb[at + i] = b.Labels[i];
             at += b.Labels.Length;
         }
         var names = (classNames ?? StandardClassNames).ToArray();
-        return new ImageSet(px, lb, names, 3, Side, Side, source ?? batchFiles[0]);
+        return ImageSet.FromBytes(px, lb, names, 3, Side, Side, source ?? batchFiles[0]);
     }
 
     private static string ResolveFolder(string dir)

@@ -88,6 +88,13 @@ public sealed record DataOptions
     /// <summary>Fraction of each class that is labelled (stratified), in [0, 1].</summary>
     public double Alpha { get; init; }
 
+    /// <summary>
+    /// Labelled images per class, chosen at random from the seed as with <see cref="Alpha"/>: the standard benchmarks'
+    /// "N labels" (MNIST with 100 labels = 10 per class). Null = <see cref="Alpha"/> decides; not with alpha &gt; 0.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? LabelledPerClass { get; init; }
+
     /// <summary>Seed for the noise and the labelled subset (the image selection itself is deterministic).</summary>
     public int Seed { get; init; } = DefaultSeed;
 
@@ -156,6 +163,12 @@ public sealed record DataOptions
             throw Invalid("noiseStd", $"{Num(NoiseStd)} must be a finite number >= 0");
         if (double.IsNaN(Alpha) || Alpha < 0 || Alpha > 1)
             throw Invalid("alpha", $"{Num(Alpha)} is outside [0, 1]");
+        if (LabelledPerClass is int lpc)
+        {
+            if (lpc < 1) throw Invalid("labelledPerClass", $"{lpc} must be at least 1");
+            if (Alpha > 0) throw Invalid("labelledPerClass", $"cannot be combined with --alpha {Num(Alpha)} (give a fraction or a number per class)");
+            if (Clusters != null) throw Invalid("labelledPerClass", "needs class sub-folders: a flat folder's labelled images are those --labels names");
+        }
         if (ImageSize is int s && (s < 1 || s > MaxImageSize))
             throw Invalid("imageSize", $"{s} must be in [1, {MaxImageSize}]");
         if (Channels is int ch && ch != 1 && ch != 3)

@@ -24,13 +24,15 @@ public static class DataPipeline
         ArgumentNullException.ThrowIfNull(o);
         o.Validate();
         var s = Select(o, testSplit: false);
-        if (o.NoiseStd > 0)
-            AddGaussianNoise(s.Images.Pixels, o.NoiseStd, DeriveSeed(o.Seed, NoiseStream));
+        // Noise is not stored: each image's noise is drawn from (seed, image) whenever it is read (ImageSet.WithNoise).
+        var images = s.Images.WithNoise(o.NoiseStd, DeriveSeed(o.Seed, NoiseStream));
         // A flat folder's labelled images are the ones its labels file names; with classes, a stratified draw of alpha.
         var labelled = s.Flat
             ? s.Images.Labels.Select(y => y >= 0).ToArray()
-            : ChooseLabelled(s.Images.Labels, s.Images.ClassNames.Length, o.Alpha, new Random(DeriveSeed(o.Seed, LabelStream)));
-        return new PreparedData(s.Images, labelled, o, s.Available, s.Spec, s.Src.Detail, s.Src.SplitText);
+            : o.LabelledPerClass is int perClass
+                ? ChooseLabelled(s.Images.Labels, s.Images.ClassNames.Length, CheckLabelledPerClass(perClass, s), new Random(DeriveSeed(o.Seed, LabelStream)))
+                : ChooseLabelled(s.Images.Labels, s.Images.ClassNames.Length, o.Alpha, new Random(DeriveSeed(o.Seed, LabelStream)));
+        return new PreparedData(images, labelled, o, s.Available, s.Spec, s.Src.Detail, s.Src.SplitText);
     }
 
     /// <summary>
@@ -80,10 +82,8 @@ public static class DataPipeline
             if (training != null && images.ShapeText != training.ShapeText)
                 throw DataOptions.Invalid(option,
                     $"'{value}': test images are {images.ShapeText} but the training images {training.ShapeText} (C x H x W)");
-            if (t.NoiseStd > 0)
-                AddGaussianNoise(images.Pixels, t.NoiseStd, DeriveSeed(t.Seed, TestNoiseStream));
-            return new ImageSet(images.Pixels, images.Labels, images.ClassNames, images.Channels, images.Height, images.Width,
-                $"{s.Spec.Display}, split {s.Src.SplitText ?? t.Split}", images.Files);
+            return images.WithNoise(t.NoiseStd, DeriveSeed(t.Seed, TestNoiseStream))
+                .WithSource($"{s.Spec.Display}, split {s.Src.SplitText ?? t.Split}");
         }
         catch (OptionException e) when (e.Option != option)
         {
@@ -170,10 +170,8 @@ public static class DataPipeline
             labels.Add(j);
         }
         bool identity = idx.Count == set.Count;
-        float[] px = identity ? set.Pixels : set.Subset(idx).Pixels;
-        var images = new ImageSet(px, labels.ToArray(), selectedNames, set.Channels, set.Height, set.Width,
-            spec.Kind == DatasetKind.Mnist ? "mnist (shipped)" : spec.Display,
-            set.Files is null ? null : identity ? set.Files : idx.Select(i => set.Files[i]).ToArray());
+        var images = (identity ? set : set.Subset(idx)).WithLabels(labels.ToArray(), selectedNames,
+            spec.Kind == DatasetKind.Mnist ? "mnist (shipped)" : spec.Display);
         return new Selection(images, available, spec, src);
     }
 
@@ -194,6 +192,7 @@ public static class DataPipeline
         if (o.Imbalance is double r) throw DataOptions.Invalid("imbalance", $"{DataOptions.Num(r)} needs class sub-folders: {flat}");
         if (o.Offset != 0) throw DataOptions.Invalid("offset", $"{o.Offset} needs class sub-folders: {flat}");
         if (o.Alpha != 0) throw DataOptions.Invalid("alpha", $"{DataOptions.Num(o.Alpha)} needs class sub-folders: {flat}");
+        if (o.LabelledPerClass is int lpc) throw DataOptions.Invalid("labelledPerClass", $"{lpc} needs class sub-folders: {flat}");
         if (o.Clusters is not int k)
             throw DataOptions.Invalid("clusters",
                 $"is required for a flat folder: {spec.Display} has {files.Count} images and no class sub-folders; give the number of clusters K (at least 2)");
@@ -263,11 +262,29 @@ public static class DataPipeline
         return Math.Clamp(m, 1, n);
     }
 
+    /// <summary>Each class of the selection has at least <paramref name="perClass"/> images (an error naming labelledPerClass otherwise).</summary>
+    private static Func<int, int> CheckLabelledPerClass(int perClass, Selection s)
+    {
+        var counts = new int[s.Images.ClassNames.Length];
+        foreach (int y in s.Images.Labels) counts[y]++;
+        for (int k = 0; k < counts.Length; k++)
+            if (counts[k] < perClass)
+                throw DataOptions.Invalid("labelledPerClass", $"{perClass} is more than the {counts[k]} images of class '{s.Images.ClassNames[k]}'");
+        return _ => perClass;
+    }
+
     /// <summary>
     /// A stratified labelled mask: for each class in label order, <see cref="LabelledCount"/> of its
     /// images chosen uniformly at random without replacement.
     /// </summary>
-    public static bool[] ChooseLabelled(IReadOnlyList<int> labels, int classCount, double alpha, Random rng)
+    public static bool[] ChooseLabelled(IReadOnlyList<int> labels, int classCount, double alpha, Random rng) =>
+        ChooseLabelled(labels, classCount, n => LabelledCount(n, alpha), rng);
+
+    /// <summary>
+    /// A stratified labelled mask: for each class in label order, take(n_c) of its n_c images chosen uniformly at random
+    /// without replacement (the same draws as the alpha form for the same counts).
+    /// </summary>
+    public static bool[] ChooseLabelled(IReadOnlyList<int> labels, int classCount, Func<int, int> take, Random rng)
     {
         var mask = new bool[labels.Count];
         var members = new List<int>[classCount];
@@ -276,8 +293,8 @@ public static class DataPipeline
         for (int c = 0; c < classCount; c++)
         {
             var m = members[c];
-            int take = LabelledCount(m.Count, alpha);
-            for (int i = 0; i < take; i++)
+            int count = take(m.Count);
+            for (int i = 0; i < count; i++)
             {
                 int j = rng.Next(i, m.Count);
                 (m[i], m[j]) = (m[j], m[i]);
@@ -285,25 +302,6 @@ public static class DataPipeline
             }
         }
         return mask;
-    }
-
-    /// <summary>Pixels per independent noise stream in <see cref="AddGaussianNoise(float[], double, int)"/>.</summary>
-    public const int NoiseChunk = 1 << 16;
-
-    /// <summary>
-    /// Adds N(0, std^2) noise to every pixel and clamps to [0, 1], in place. The pixels are cut into
-    /// chunks of <see cref="NoiseChunk"/>, chunk i drawing from new Random(DeriveSeed(seed, i)), so the
-    /// result depends only on the seed (not on threads) and chunks run in parallel.
-    /// </summary>
-    public static void AddGaussianNoise(float[] pixels, double std, int seed)
-    {
-        if (std <= 0) return;
-        int chunks = (int)((pixels.LongLength + NoiseChunk - 1) / NoiseChunk);
-        Parallel.For(0, chunks, c =>
-        {
-            int start = c * NoiseChunk, len = Math.Min(NoiseChunk, pixels.Length - start);
-            AddGaussianNoise(pixels.AsSpan(start, len), std, new Random(DeriveSeed(seed, c)));
-        });
     }
 
     /// <summary>Adds N(0, std^2) noise to every pixel (Marsaglia polar method) and clamps to [0, 1], in place.</summary>

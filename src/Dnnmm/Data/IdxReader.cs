@@ -116,9 +116,8 @@ public static class IdxReader
         var lb = new int[labels.Length];
         for (int i = 0; i < lb.Length; i++) lb[i] = toIndex[labels[i]];
 
-        var px = new float[(long)count * rows * cols];
-        PixelConvert.ToFloats(file.AsSpan(16, px.Length), px);
-        return new ImageSet(px, lb, names.ToArray(), 1, rows, cols, source ?? imagesPath);
+        var px = file.AsSpan(16, checked(count * rows * cols)).ToArray();
+        return ImageSet.FromBytes(px, lb, names.ToArray(), 1, rows, cols, source ?? imagesPath);
     }
 
     /// <summary>

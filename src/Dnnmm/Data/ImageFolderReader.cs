@@ -69,7 +69,7 @@ public static class ImageFolderReader
         Array.Fill(labels, -1);
         var px = DecodeAll(paths, channels, resize, resize, crop: false, out int h, out int w);
         var names = paths.Select(p => root is null ? p : Path.GetRelativePath(root, p)).ToArray();
-        return new ImageSet(px, labels, Array.Empty<string>(), channels, h, w, source ?? root ?? "files", names);
+        return ImageSet.FromBytes(px, labels, Array.Empty<string>(), channels, h, w, source ?? root ?? "files", names);
     }
 
     /// <summary>Lists the class folders and their image files. Errors: missing folder, no class folders, an empty class folder.</summary>
@@ -144,7 +144,7 @@ public static class ImageFolderReader
 
         if (paths.Count == 0) throw new DnnmmInputException($"image folder {index.Directory}: no images selected");
         var px = DecodeAll(paths, channels, resize, resize, crop: false, out int h, out int w);
-        return new ImageSet(px, labels.ToArray(), index.ClassNames.ToArray(), channels, h, w, index.Directory,
+        return ImageSet.FromBytes(px, labels.ToArray(), index.ClassNames.ToArray(), channels, h, w, index.Directory,
             paths.Select(p => Path.GetRelativePath(index.Directory, p)).ToArray());
     }
 
@@ -169,11 +169,11 @@ public static class ImageFolderReader
     }
 
     /// <summary>
-    /// Decodes the files in parallel into one N x C x H x W array. With a target size every image is
+    /// Decodes the files in parallel into N x C x H x W bytes. With a target size every image is
     /// (optionally centre-cropped to a square, then) resized to it; without one all must share the
     /// size of the first.
     /// </summary>
-    internal static float[] DecodeAll(IReadOnlyList<string> paths, int channels, int? height, int? width, bool crop,
+    internal static ImageBytes DecodeAll(IReadOnlyList<string> paths, int channels, int? height, int? width, bool crop,
         out int h, out int w)
     {
         if (paths.Count == 0)
@@ -187,9 +187,7 @@ public static class ImageFolderReader
         }
         int H = h, W = w;
         int size = channels * H * W;
-        if ((long)size * paths.Count > Array.MaxLength)
-            throw new DnnmmInputException($"image folder {Path.GetDirectoryName(paths[0])}: too many pixels ({paths.Count} images of {channels}x{H}x{W})");
-        var px = new float[(long)size * paths.Count];
+        var px = ImageBytes.Allocate(paths.Count, size);
         bool resize = height != null;
         var errors = new Exception?[paths.Count];
         Parallel.For(0, paths.Count, (i, state) =>
@@ -204,7 +202,7 @@ public static class ImageFolderReader
                         throw new DnnmmInputException(
                             $"image file {paths[i]}: size {view.Width}x{view.Height} differs from {W}x{H} of {paths[0]} (set --image-size to resize all images)");
                     SKBitmap final = resize ? SkiaImages.Resize(view, W, H) : view;
-                    try { SkiaImages.WritePlanar(final, channels, px.AsSpan(i * size, size)); }
+                    try { SkiaImages.WritePlanar(final, channels, px.Image(i)); }
                     finally { if (!ReferenceEquals(final, view)) final.Dispose(); }
                 }
                 finally { if (!ReferenceEquals(view, bmp)) view.Dispose(); }

@@ -96,7 +96,9 @@ public sealed class PreparedData
             LabelledCount.ToString(inv)));
         sb.Append(flat
             ? $"noise std: {DataOptions.Num(Options.NoiseStd)}   seed: {Options.Seed.ToString(inv)}"
-            : $"noise std: {DataOptions.Num(Options.NoiseStd)}   alpha: {DataOptions.Num(Options.Alpha)}   seed: {Options.Seed.ToString(inv)}");
+            : Options.LabelledPerClass is int lpc
+                ? $"noise std: {DataOptions.Num(Options.NoiseStd)}   labelled: {lpc.ToString(inv)} per class (--labelled-per-class)   seed: {Options.Seed.ToString(inv)}"
+                : $"noise std: {DataOptions.Num(Options.NoiseStd)}   alpha: {DataOptions.Num(Options.Alpha)}   seed: {Options.Seed.ToString(inv)}");
         return sb.ToString();
     }
 

@@ -93,10 +93,10 @@ internal static class SkiaImages
     }
 
     /// <summary>
-    /// Writes an RGBA8888 bitmap as planar floats in [0, 1]: 3 channels (R, G, B planes) or 1 channel
-    /// (luminance 0.299 R + 0.587 G + 0.114 B). Alpha is ignored.
+    /// Writes an RGBA8888 bitmap as planar bytes: 3 channels (R, G, B planes) or 1 channel (luminance
+    /// 0.299 R + 0.587 G + 0.114 B, rounded to the nearest byte). Alpha is ignored.
     /// </summary>
-    public static void WritePlanar(SKBitmap bmp, int channels, Span<float> dst)
+    public static void WritePlanar(SKBitmap bmp, int channels, Span<byte> dst)
     {
         int w = bmp.Width, h = bmp.Height, plane = w * h, rowBytes = bmp.RowBytes;
         ReadOnlySpan<byte> px = bmp.GetPixelSpan();
@@ -108,17 +108,17 @@ internal static class SkiaImages
             {
                 for (int x = 0; x < w; x++)
                 {
-                    dst[o + x] = PixelConvert.ByteToFloat(row[4 * x]);
-                    dst[plane + o + x] = PixelConvert.ByteToFloat(row[4 * x + 1]);
-                    dst[2 * plane + o + x] = PixelConvert.ByteToFloat(row[4 * x + 2]);
+                    dst[o + x] = row[4 * x];
+                    dst[plane + o + x] = row[4 * x + 1];
+                    dst[2 * plane + o + x] = row[4 * x + 2];
                 }
             }
             else
             {
                 for (int x = 0; x < w; x++)
                 {
-                    float v = (0.299f * row[4 * x] + 0.587f * row[4 * x + 1] + 0.114f * row[4 * x + 2]) / 255f;
-                    dst[o + x] = Math.Clamp(v, 0f, 1f);
+                    float v = 0.299f * row[4 * x] + 0.587f * row[4 * x + 1] + 0.114f * row[4 * x + 2];
+                    dst[o + x] = (byte)Math.Clamp(MathF.Round(v), 0f, 255f);
                 }
             }
         }

@@ -7,9 +7,66 @@ namespace Dnnmm.Methods;
 /// <summary>Small pieces every baseline shares: tensors from image sets, batched inference, shuffles, monitoring scores.</summary>
 public static class MethodCommon
 {
-    /// <summary>The images as an N x C x H x W float tensor on the CPU.</summary>
-    public static Tensor ToTensor(ImageSet images) =>
-        tensor(images.Pixels, new long[] { images.Count, images.Channels, images.Height, images.Width });
+    /// <summary>
+    /// Every image as one N x C x H x W float tensor on the CPU (4 bytes per pixel; code that may see large data reads
+    /// minibatches with <see cref="BatchTensor"/> or <see cref="RangeTensor"/> instead).
+    /// </summary>
+    public static Tensor ToTensor(ImageSet images)
+    {
+        if (images.Count == 0) return RangeTensor(images, 0, 0);
+        var t = empty(new long[] { images.Count, images.Channels, images.Height, images.Width }, dtype: ScalarType.Float32);
+        // in slices of at most 2^24 floats, so that no float copy of the whole set is made outside the tensor
+        int per = Math.Max(1, (1 << 24) / images.ImageSize);
+        using var acc = t.data<float>();
+        var buf = System.Buffers.ArrayPool<float>.Shared.Rent(per * images.ImageSize);
+        try
+        {
+            for (int s = 0; s < images.Count; s += per)
+            {
+                int n = Math.Min(per, images.Count - s);
+                images.CopyRange(s, n, buf, 0);
+                acc.CopyFrom(new ReadOnlySpan<float>(buf, 0, n * images.ImageSize), 0, (long)s * images.ImageSize);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(buf);
+        }
+        return t;
+    }
+
+    /// <summary>Images start .. start + count - 1 as a count x C x H x W float tensor on the CPU (with their noise).</summary>
+    public static Tensor RangeTensor(ImageSet images, int start, int count) =>
+        FillTensor(images, count, (buf, n) => images.CopyRange(start, n, buf, 0));
+
+    /// <summary>The images at <paramref name="indices"/>, in that order, as a float tensor on the CPU (with their noise).</summary>
+    public static Tensor BatchTensor(ImageSet images, int[] indices) =>
+        FillTensor(images, indices.Length, (buf, _) => images.CopyImages(indices, buf));
+
+    /// <summary>
+    /// A count x C x H x W tensor made by libtorch and filled from a pooled buffer: minibatches are read every step, and
+    /// a new managed array per step (and TorchSharp's copy of it) would make the garbage collector run often, which
+    /// exposes a race in TorchSharp (temporary Scalars finalised while libtorch still reads them: "Unknown scalar type").
+    /// </summary>
+    private static Tensor FillTensor(ImageSet images, int count, Action<float[], int> fill)
+    {
+        long n = (long)count * images.ImageSize;
+        var t = empty(new long[] { count, images.Channels, images.Height, images.Width }, dtype: ScalarType.Float32);
+        if (n == 0) return t;
+        if (n > Array.MaxLength) throw new InvalidOperationException($"{count} images are too many for one tensor; read them in batches");
+        var buf = System.Buffers.ArrayPool<float>.Shared.Rent((int)n);
+        try
+        {
+            fill(buf, count);
+            using var acc = t.data<float>();
+            acc.CopyFrom(new ReadOnlySpan<float>(buf, 0, (int)n), 0, 0);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(buf);
+        }
+        return t;
+    }
 
     public static ImageShape ShapeOf(ImageSet images) => new(images.Channels, images.Height, images.Width);
 
@@ -36,9 +93,20 @@ public static class MethodCommon
     public static float[,] PredictProbabilities(ImageSet images, ImageShape shape, Func<Tensor, Tensor> probabilities)
     {
         CheckShape(images, shape);
-        using var x = ToTensor(images);
-        using var p = probabilities(x);
-        return TensorHelpers.ToMatrix(p);
+        // In batches of images read from their storage, so that large data never sits in memory as one float tensor.
+        const int batch = 2000;
+        float[,]? result = null;
+        for (int s = 0; s < images.Count; s += batch)
+        {
+            int n = Math.Min(batch, images.Count - s);
+            using var x = RangeTensor(images, s, n);
+            using var p = probabilities(x);
+            var m = TensorHelpers.ToMatrix(p);
+            result ??= new float[images.Count, m.GetLength(1)];
+            for (int i = 0; i < n; i++)
+                for (int k = 0; k < m.GetLength(1); k++) result[s + i, k] = m[i, k];
+        }
+        return result ?? new float[0, 0];
     }
 
     /// <summary>Applies <paramref name="f"/> to the rows of x in batches without gradients; the result is on the CPU.</summary>

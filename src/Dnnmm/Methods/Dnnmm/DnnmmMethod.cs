@@ -95,7 +95,7 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder, IMixtureMod
         const int batch = 500;
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var z = Model.Encode(Model.ToTensor(images), batch);
+        var z = Model.EncodeImages(images, null, batch);
         long n = z.shape[0];
         var scores = new double[n];
         for (long s = 0; s < n; s += batch)

@@ -104,17 +104,47 @@ public sealed class DnnmmModel : ILatentGenerator, IDisposable
 
     public Tensor ToTensor(ImageSet images)
     {
+        CheckShape(images);
+        return MethodCommon.ToTensor(images);
+    }
+
+    private void CheckShape(ImageSet images)
+    {
         if (images.Channels != Info.Channels || images.Height != Info.Height || images.Width != Info.Width)
             throw new DnnmmInputException(
                 $"images are {images.ShapeText} but the model was trained on {Info.Shape}");
-        return tensor(images.Pixels, new long[] { images.Count, images.Channels, images.Height, images.Width });
+    }
+
+    /// <summary>
+    /// Encodes the images at <paramref name="indices"/> (null: every image) in batches read from the set's storage, so
+    /// that the whole set is never one float tensor; returns n x d on the CPU.
+    /// </summary>
+    public Tensor EncodeImages(ImageSet images, IReadOnlyList<int>? indices = null, int batch = 500)
+    {
+        CheckShape(images);
+        using var _ = no_grad();
+        E.eval();
+        var parts = new List<Tensor>();
+        int n = indices?.Count ?? images.Count;
+        int[]? ids = indices as int[] ?? indices?.ToArray();
+        for (int s = 0; s < n; s += batch)
+        {
+            int len = Math.Min(batch, n - s);
+            using var xc = ids is null ? MethodCommon.RangeTensor(images, s, len) : MethodCommon.BatchTensor(images, ids[s..(s + len)]);
+            using var x = xc.to(Device);
+            parts.Add(E.forward(x).cpu());
+        }
+        E.train();
+        if (parts.Count == 0) return zeros(0, Info.LatentDim);
+        var z = cat(parts, 0);
+        foreach (var p in parts) p.Dispose();
+        return z;
     }
 
     /// <summary>Posterior memberships (eq 3) of every image, N x K on the CPU.</summary>
     public Tensor Posterior(ImageSet images)
     {
-        using var x = ToTensor(images);
-        using var z = Encode(x);
+        using var z = EncodeImages(images);
         using var zd = z.to(Device);
         using var g = Mixture.Posterior(zd);
         return g.cpu();
@@ -153,8 +183,7 @@ public sealed class DnnmmModel : ILatentGenerator, IDisposable
     /// <summary>The encoder outputs E(x) of every image, N x d row-major.</summary>
     public float[] Encode(ImageSet images)
     {
-        using var x = ToTensor(images);
-        using var z = Encode(x);
+        using var z = EncodeImages(images);
         return z.data<float>().ToArray();
     }
 

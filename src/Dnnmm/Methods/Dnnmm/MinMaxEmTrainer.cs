@@ -145,7 +145,9 @@ public sealed class MinMaxEmTrainer : IDisposable
         bool use = options.Init == MembershipInit.KMeans || (options.Init == MembershipInit.Auto && data.Labelled.Length == 0);
         if (!use || options.WarmupEpochs == 0 || data.Unlabelled.Length == 0 || Epoch >= options.WarmupEpochs) return null;
         var sw = Stopwatch.StartNew();
-        var assign = KMeansMemberships(data.X, data.KnownLabels, model.Info.Clusters, Seeds.Mix(seed, 0, 3));
+        int[] assign;
+        using (var x = MethodCommon.ToTensor(data.Images)) // k-means on pixels needs them all as floats, for the warm-up only
+            assign = KMeansMemberships(x, data.KnownLabels, model.Info.Clusters, Seeds.Mix(seed, 0, 3));
         foreach (int i in data.Labelled) assign[i] = -1;
         ctx.Log?.Invoke($"k-means memberships for the {options.WarmupEpochs} warm-up epochs ({sw.Elapsed.TotalSeconds:F1}s)");
         return assign;
@@ -256,8 +258,7 @@ public sealed class MinMaxEmTrainer : IDisposable
         Tensor? xu = null, xl = null, yl = null, gamma = null;
         if (data.Unlabelled.Length > 0)
         {
-            var idx = tensor(unlabelledIds.Select(i => (long)i).ToArray()).to(dev);
-            xu = data.X.index_select(0, idx);
+            xu = data.Batch(unlabelledIds);
             if (initial is not null)
                 gamma = nn.functional.one_hot(tensor(unlabelledIds.Select(i => (long)initial[i]).ToArray()).to(dev), model.Info.Clusters).to_type(ScalarType.Float32);
             else if (epochGamma is not null)
@@ -265,9 +266,9 @@ public sealed class MinMaxEmTrainer : IDisposable
         }
         if (data.Labelled.Length > 0)
         {
-            var idx = tensor(labelledBatches.Next(Math.Min(options.LabelledBatchSize, data.Labelled.Length))).to(dev);
-            xl = data.X.index_select(0, idx);
-            yl = data.Classes.index_select(0, idx);
+            var ids = labelledBatches.Next(Math.Min(options.LabelledBatchSize, data.Labelled.Length));
+            xl = data.Batch(ids.Select(i => (int)i).ToArray());
+            yl = data.Classes.index_select(0, tensor(ids).to(dev));
         }
         return new Minibatch { Unlabelled = xu, Labelled = xl, Classes = yl, Gamma = gamma };
     }
@@ -409,9 +410,7 @@ public sealed class MinMaxEmTrainer : IDisposable
     /// <summary>The E step over every unlabelled image at once (literal EM), looked up per minibatch.</summary>
     private EpochMemberships EStepAll(TrainingSet data)
     {
-        using var idx = tensor(data.Unlabelled.Select(i => (long)i).ToArray()).to(model.Device);
-        using var xu = data.X.index_select(0, idx);
-        using var z = model.Encode(xu);
+        using var z = model.EncodeImages(data.Images, data.Unlabelled);
         using var zd = z.to(model.Device);
         return new EpochMemberships(EStep(zd), data.Unlabelled, model.Device);
     }
@@ -467,7 +466,10 @@ public sealed class MinMaxEmTrainer : IDisposable
         public void Dispose() => gammaSum.Dispose();
     }
 
-    /// <summary>The images of a fit on the model's device, split into unlabelled and labelled, with the label counts.</summary>
+    /// <summary>
+    /// The images of a fit, split into unlabelled and labelled, with the label counts. The images stay in their storage
+    /// (bytes for data read from files) and are converted to floats a minibatch at a time (<see cref="Batch"/>).
+    /// </summary>
     private sealed class TrainingSet : IDisposable
     {
         public TrainingSet(DnnmmModel model, FitInput input)
@@ -475,14 +477,27 @@ public sealed class MinMaxEmTrainer : IDisposable
             KnownLabels = input.KnownLabels;
             Unlabelled = Enumerable.Range(0, input.Images.Count).Where(i => KnownLabels[i] < 0).ToArray();
             Labelled = Enumerable.Range(0, input.Images.Count).Where(i => KnownLabels[i] >= 0).ToArray();
-            using (var all = model.ToTensor(input.Images)) X = all.to(model.Device);
+            Images = input.Images;
+            device = model.Device;
             Classes = tensor(KnownLabels.Select(v => (long)Math.Max(v, 0)).ToArray()).to(model.Device);
             LabelledCounts = new double[model.Info.Clusters];
             foreach (int i in Labelled) LabelledCounts[KnownLabels[i]]++;
         }
 
-        /// <summary>Every image, N x C x H x W.</summary>
-        public Tensor X { get; }
+        private readonly Device device;
+
+        /// <summary>Every image, in its storage.</summary>
+        public ImageSet Images { get; }
+
+        /// <summary>The images at <paramref name="ids"/> as floats (with their noise), n x C x H x W on the model's device.</summary>
+        public Tensor Batch(int[] ids)
+        {
+            var x = MethodCommon.BatchTensor(Images, ids);
+            if (device.type == DeviceType.CPU) return x;
+            var onDevice = x.to(device);
+            x.Dispose();
+            return onDevice;
+        }
         /// <summary>The class of every image (0 where unlabelled), for indexing labelled minibatches.</summary>
         public Tensor Classes { get; }
         public int[] KnownLabels { get; }
@@ -492,7 +507,7 @@ public sealed class MinMaxEmTrainer : IDisposable
 
         public void Dispose()
         {
-            X.Dispose(); Classes.Dispose();
+            Classes.Dispose();
         }
     }
 
@@ -522,7 +537,7 @@ public sealed class MinMaxEmTrainer : IDisposable
     private void Evaluate(TrainingSet data, int[]? truth, Dictionary<string, double> values)
     {
         using var scope = NewDisposeScope();
-        var z = model.Encode(data.X).to(model.Device);
+        var z = model.EncodeImages(data.Images).to(model.Device);
         values["log_likelihood"] = model.Mixture.LogLikelihood(z).mean().item<float>();
         var pred = TensorHelpers.ArgmaxRows(model.Mixture.Posterior(z));
         MethodCommon.AddScores(values, truth, pred, data.KnownLabels);
