@@ -17,6 +17,7 @@ public sealed class DataOptionsBinder
     public readonly Option<string?> TestData = new("--test-data") { Description = "also score the run on this dataset spec (same classes by name, read with --split); not with --test-split" };
     private bool testSet;
     public readonly Option<double> Alpha = new("--alpha") { Description = "supervision level: fraction of labelled images per class, in [0, 1]", DefaultValueFactory = _ => Defaults.Alpha };
+    public readonly Option<int?> LabelledPerClass = new("--labelled-per-class") { Description = "labelled images per class, drawn from --seed (the benchmarks' 'N labels': MNIST 100 labels = 10 per class); not with --alpha" };
     public readonly Option<double> Noise = new("--noise-std") { Description = "std of additive Gaussian pixel noise (pixels in [0, 1], clamped)", DefaultValueFactory = _ => Defaults.NoiseStd };
     public readonly Option<int> Seed = new("--seed") { Description = "seed for noise, labelled subset and training", DefaultValueFactory = _ => Defaults.Seed };
     public readonly Option<int?> Channels = new("--channels") { Description = "1 (grey) or 3 (RGB) for folder and celeba specs (default 3)" };
@@ -28,7 +29,7 @@ public sealed class DataOptionsBinder
     public void AddTo(Command c, bool testSet = false)
     {
         c.Add(Data); c.Add(Split); c.Add(Classes); c.Add(PerClass); c.Add(ClassSizes); c.Add(Imbalance); c.Add(Offset);
-        c.Add(Alpha); c.Add(Noise); c.Add(Seed); c.Add(ImageSize); c.Add(Channels); c.Add(Clusters); c.Add(Labels);
+        c.Add(Alpha); c.Add(LabelledPerClass); c.Add(Noise); c.Add(Seed); c.Add(ImageSize); c.Add(Channels); c.Add(Clusters); c.Add(Labels);
         this.testSet = testSet;
         if (testSet) { c.Add(TestSplit); c.Add(TestData); }
     }
@@ -39,7 +40,7 @@ public sealed class DataOptionsBinder
         var all = new (Option Option, string Json)[]
         {
             (Data, "data"), (Split, "split"), (Classes, "classes"), (PerClass, "perClass"), (ClassSizes, "classSizes"),
-            (Imbalance, "imbalance"), (Offset, "offset"), (Alpha, "alpha"), (Noise, "noiseStd"), (Seed, "seed"),
+            (Imbalance, "imbalance"), (Offset, "offset"), (Alpha, "alpha"), (LabelledPerClass, "labelledPerClass"), (Noise, "noiseStd"), (Seed, "seed"),
             (ImageSize, "imageSize"), (Channels, "channels"), (TestSplit, "testSplit"), (TestData, "testData"),
             (Clusters, "clusters"), (Labels, "labels"),
         };
@@ -68,6 +69,7 @@ public sealed class DataOptionsBinder
             TestSplit = testSet ? Pick(TestSplit, d.TestSplit) : null,
             TestData = testSet ? Pick(TestData, d.TestData) : null,
             Alpha = Pick(Alpha, d.Alpha),
+            LabelledPerClass = Pick(LabelledPerClass, d.LabelledPerClass),
             NoiseStd = Pick(Noise, d.NoiseStd),
             Seed = Pick(Seed, d.Seed),
             ImageSize = Pick(ImageSize, d.ImageSize),

@@ -186,6 +186,24 @@ public class ProtocolTests
         AssertOptionError(() => P(o with { TestSplit = "train" }), "testSplit", "is the split the run trains on");
         AssertOptionError(() => P(o with { TestSplit = "test", TestData = data }), "testSplit", "--test-data");
         AssertOptionError(() => P(o with { TestData = " " }), "testData", "is empty");
+        AssertOptionError(() => P(o with { LabelledPerClass = 0 }), "labelledPerClass", "0 must be at least 1");
+        AssertOptionError(() => P(o with { LabelledPerClass = 2, Alpha = 0.1 }), "labelledPerClass", "--alpha 0.1");
+        AssertOptionError(() => P(o with { LabelledPerClass = 4, ClassSizes = new[] { 5, 3, 5 } }), "labelledPerClass", "4 is more than the 3 images of class '1'");
+    }
+
+    [Fact]
+    public void LabelledPerClassLabelsExactlyThatManyOfEachClassFromTheSeed()
+    {
+        using var t = MakeIdx(3, 10);
+        var o = new DataOptions { Data = $"idx:{t.Path}", ClassSizes = new[] { 10, 7, 4 }, LabelledPerClass = 3, Seed = 2 };
+        var d = DataPipeline.Prepare(o);
+        Assert.Equal(new[] { 3, 3, 3 }, d.LabelledCounts);
+        Assert.Contains("labelled: 3 per class (--labelled-per-class)", d.Describe());
+        Assert.Equal(d.Labelled, DataPipeline.Prepare(o).Labelled);
+        Assert.NotEqual(d.Labelled, DataPipeline.Prepare(o with { Seed = 3 }).Labelled);
+        // the same draws as alpha where the counts agree: alpha 0.3 of 10 images per class labels 3 of each
+        var even = new DataOptions { Data = $"idx:{t.Path}", PerClass = 10, Seed = 2 };
+        Assert.Equal(DataPipeline.Prepare(even with { Alpha = 0.3 }).Labelled, DataPipeline.Prepare(even with { LabelledPerClass = 3 }).Labelled);
     }
 
     [Fact]
