@@ -10,8 +10,22 @@ public static class BenchCommand
         var data = new DataOptionsBinder();
         var model = new MethodOptionsBinder(new[] { MethodRegistry.Get("dnnmm") });
         data.AddTo(cmd); model.AddTo(cmd);
+        var synthetic = new Option<string>("--synthetic")
+        {
+            Description = "instead of training: the data path at scale, N x C x H x W synthetic images made in memory (e.g. 200000x3x64x64, CelebA-sized), "
+                          + "stored as bytes with noise --noise-std (default 0.1), read once as floats in minibatches; prints stored bytes and peak memory",
+        };
+        cmd.Options.Add(synthetic);
         cmd.SetAction(p =>
         {
+            if (p.GetValue(synthetic) is string shape)
+            {
+                var (n, c, h, w) = ParseShape(shape);
+                double noise = p.GetResult(data.Noise) is null ? 0.1 : p.GetValue(data.Noise);
+                var load = Benchmark.Load(n, c, h, w, noise, log: p.InvocationConfiguration.Output.WriteLine);
+                p.InvocationConfiguration.Output.WriteLine(load.ToMarkdown());
+                return 0;
+            }
             var d = data.Read(p);
             if (p.GetResult(data.Classes) is null) d = d with { Classes = new[] { "0", "1", "2", "3", "4" }, PerClass = d.PerClass ?? (d.ClassSizes is null ? 1000 : null), Alpha = p.GetResult(data.Alpha) is null ? 0.1 : d.Alpha };
             var r = Benchmark.Run(d, model.Read<DnnmmOptions>(p), p.InvocationConfiguration.Output.WriteLine);
@@ -19,5 +33,15 @@ public static class BenchCommand
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>"200000x3x64x64" as (N, C, H, W); a one-line error naming --synthetic otherwise.</summary>
+    internal static (int N, int C, int H, int W) ParseShape(string text)
+    {
+        var parts = text.Split('x');
+        var v = new int[4];
+        if (parts.Length != 4 || !parts.Select((t, i) => int.TryParse(t, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out v[i]) && v[i] > 0).All(ok => ok))
+            throw new OptionException("synthetic", $"'{text}' is not N x C x H x W with positive whole numbers, e.g. 200000x3x64x64");
+        return (v[0], v[1], v[2], v[3]);
     }
 }

@@ -9,12 +9,15 @@ namespace Dnnmm.Runs;
 /// <summary>Speed figures of DNN-MM training on a given data set, with the machine's dense matmul rate for reference.</summary>
 public sealed record BenchmarkResult(
     int Threads, int Images, int StepsPerEpoch, double MedianStepSeconds, double EpochSeconds,
-    double EncodeImagesPerSecond, double StepGflop, double StepGflopPerSecond, double MatmulGflopPerSecond)
+    double EncodeImagesPerSecond, double StepGflop, double StepGflopPerSecond, double MatmulGflopPerSecond,
+    long ImageBytes = 0, long? PeakResidentBytes = null)
 {
     public string ToMarkdown() => string.Join('\n',
         "| figure | value |", "|---|---|",
         $"| threads | {Threads} |",
         $"| images (unlabelled + labelled) | {Images} |",
+        $"| images in memory (stored as bytes, 1 per pixel) | {ImageBytes / 1e6:F1} MB |",
+        $"| peak resident memory of the process (VmHWM) | {(PeakResidentBytes is long p ? ProcessMemory.Gib(p) : "n/a (no /proc)")} |",
         $"| steps per epoch | {StepsPerEpoch} |",
         $"| time per training step (median) | {MedianStepSeconds * 1000:F1} ms |",
         $"| time per epoch (steps + evaluation) | {EpochSeconds:F2} s |",
@@ -53,12 +56,11 @@ public static class Benchmark
 
         // E step throughput: encode every image (median of 3).
         var model = method.Model;
-        using var x = model.ToTensor(prepared.Images);
         var encode = new List<double>();
         for (int r = 0; r < 3; r++)
         {
             var sw = Stopwatch.StartNew();
-            using var z = model.Encode(x);
+            using var z = model.EncodeImages(prepared.Images);
             encode.Add(prepared.Images.Count / sw.Elapsed.TotalSeconds);
         }
 
@@ -71,7 +73,7 @@ public static class Benchmark
         double median = Stats.Median(stepTimes);
 
         return new BenchmarkResult(threads, prepared.Images.Count, steps, median, epochSeconds, Stats.Median(encode),
-            stepGflop, stepGflop / median, MatmulGflops());
+            stepGflop, stepGflop / median, MatmulGflops(), prepared.Images.StoredBytes, ProcessMemory.PeakResidentBytes());
     }
 
     /// <summary>Dense fp32 matmul rate of libtorch on this machine (median of 10 products of 1024 x 1024 matrices).</summary>
@@ -90,4 +92,63 @@ public static class Benchmark
         return Stats.Median(rates);
     }
 
+    /// <summary>
+    /// The data path at scale without files: <paramref name="count"/> synthetic images of C x H x W made in memory
+    /// (each pixel a hash of the seed, image and position; as a reader fills storage), Gaussian pixel noise per image,
+    /// then every image read once as floats in minibatches of <paramref name="batch"/>, as an epoch reads them. Reports
+    /// the stored bytes, the times and the process's peak resident memory.
+    /// </summary>
+    public static LoadBenchmarkResult Load(int count, int channels, int height, int width, double noiseStd = 0.1, int batch = 64,
+        int seed = 1, Action<string>? log = null)
+    {
+        if (count < 1 || channels < 1 || height < 1 || width < 1)
+            throw new DnnmmInputException($"synthetic data {count}x{channels}x{height}x{width}: every dimension must be at least 1");
+        long before = ProcessMemory.PeakResidentBytes() ?? 0;
+        var sw = Stopwatch.StartNew();
+        int size = channels * height * width;
+        var store = ImageBytes.Allocate(count, size);
+        Parallel.For(0, count, i =>
+        {
+            var img = store.Image(i);
+            ulong h = (ulong)(uint)Seeds.Mix(seed, i, 7);
+            for (int p = 0; p < img.Length; p++)
+            {
+                h = h * 6364136223846793005UL + 1442695040888963407UL;
+                img[p] = (byte)(h >> 56);
+            }
+        });
+        var labels = new int[count];
+        for (int i = 0; i < count; i++) labels[i] = i % 5;
+        var set = ImageSet.FromBytes(store, labels, new[] { "0", "1", "2", "3", "4" }, channels, height, width, "synthetic")
+            .WithNoise(noiseStd, seed);
+        double loadSeconds = sw.Elapsed.TotalSeconds;
+        log?.Invoke($"made {count} images of {channels}x{height}x{width} ({set.StoredBytes / 1e9:F2} GB as bytes) in {loadSeconds:F1} s");
+        sw.Restart();
+        var buf = new float[(long)batch * size];
+        double sum = 0;
+        for (int s = 0; s < count; s += batch)
+        {
+            int n = Math.Min(batch, count - s);
+            set.CopyRange(s, n, buf, 0);
+            sum += buf[0];
+        }
+        double passSeconds = sw.Elapsed.TotalSeconds;
+        log?.Invoke($"read every image as floats in minibatches of {batch} in {passSeconds:F1} s (checksum {sum:F3})");
+        return new LoadBenchmarkResult(count, $"{channels}x{height}x{width}", set.StoredBytes, loadSeconds, passSeconds,
+            (long)batch * size * sizeof(float), before, ProcessMemory.PeakResidentBytes());
+    }
+}
+
+/// <summary>Figures of <see cref="Benchmark.Load"/>.</summary>
+public sealed record LoadBenchmarkResult(int Images, string Shape, long StoredBytes, double LoadSeconds, double PassSeconds,
+    long MinibatchBytes, long PeakResidentBytesBefore, long? PeakResidentBytes)
+{
+    public string ToMarkdown() => string.Join('\n',
+        "| figure | value |", "|---|---|",
+        $"| images | {Images} x {Shape} |",
+        $"| images in memory (bytes, 1 per pixel) | {StoredBytes / 1e9:F2} GB ({ProcessMemory.Gib(StoredBytes)}); as float32 they would take {ProcessMemory.Gib(StoredBytes * 4)} |",
+        $"| time to make and store them | {LoadSeconds:F1} s |",
+        $"| one pass reading every image as floats (with noise) | {PassSeconds:F1} s |",
+        $"| one minibatch as floats | {MinibatchBytes / 1e6:F2} MB |",
+        $"| peak resident memory before / after (VmHWM) | {ProcessMemory.Gib(PeakResidentBytesBefore)} / {(PeakResidentBytes is long p ? ProcessMemory.Gib(p) : "n/a")} |");
 }

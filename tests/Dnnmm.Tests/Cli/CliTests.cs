@@ -36,6 +36,23 @@ public class CliTests
     }
 
     [Fact]
+    public void BenchSyntheticReportsStoredBytesAndPeakMemory()
+    {
+        var r = Run("bench", "--synthetic", "500x3x16x16");
+        Assert.Equal(0, r.Code);
+        Assert.Contains("| images | 500 x 3x16x16 |", r.Out);
+        Assert.Contains("0.00 GB", r.Out); // 384,000 bytes
+        Assert.Contains("peak resident memory", r.Out);
+    }
+
+    [Theory]
+    [InlineData("500x3x16")]
+    [InlineData("500x3x16x0")]
+    [InlineData("ax3x16x16")]
+    public void BenchSyntheticShapeErrorsAreOneLine(string shape) =>
+        AssertBadInput(Run("bench", "--synthetic", shape), "--synthetic");
+
+    [Fact]
     public void AlphaOutOfRangeIsAOneLineError() =>
         AssertBadInput(Run("data", "info", "--alpha", "1.5"), "--alpha");
 
