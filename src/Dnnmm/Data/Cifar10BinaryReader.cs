@@ -110,6 +110,7 @@ public static class Cifar10BinaryReader
     public static ImageSet Load(IReadOnlyList<string> batchFiles, IReadOnlyList<string>? classNames = null, string? source = null)
     {
         if (batchFiles.Count == 0) throw new ArgumentException("no batch files", nameof(batchFiles));
+        MemoryBudget.CheckCifar(batchFiles);
         var batches = batchFiles.Select(ReadBatch).ToList();
         long n = batches.Sum(b => (long)b.Labels.Length);
         if (n * PixelBytes > Array.MaxLength)

@@ -189,6 +189,7 @@ public static class ImageFolderReader
         int size = channels * H * W;
         if ((long)size * paths.Count > Array.MaxLength)
             throw new DnnmmInputException($"image folder {Path.GetDirectoryName(paths[0])}: too many pixels ({paths.Count} images of {channels}x{H}x{W})");
+        MemoryBudget.CheckImages(paths, channels, H, W);
         var px = new float[(long)size * paths.Count];
         bool resize = height != null;
         var errors = new Exception?[paths.Count];
