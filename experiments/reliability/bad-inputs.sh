@@ -60,6 +60,12 @@ damaged; sed -i 's/"netWidth": 8/"netWidth": 60000/' "$out/dmg/model.json"
 case_ "predict, model.json netWidth 60000 (a network larger than the checkpoint)" "$out/dmg" d predict --model "$out/dmg" --data mnist --classes 0,1 --per-class 5 --out "$out/p.csv"
 mkdir -p "$out/idx"; head -c 3000 "$root/data/mnist/train-images-idx3-ubyte.gz" > "$out/idx/train-images-idx3-ubyte.gz"; cp "$root/data/mnist/train-labels-idx1-ubyte.gz" "$out/idx/"
 case_ "data info, IDX images file cut to 3000 bytes" "$run" d data info --data "idx:$out/idx"
+mkdir -p "$out/cifar"; for b in 1 2 4; do head -c 3073 /dev/zero > "$out/cifar/data_batch_$b.bin"; done
+case_ "data info, CIFAR-10 folder with data_batch_1, 2 and 4 only" "$run" d data info --data "cifar10:$out/cifar"
+# Data larger than the memory available (set small with DNNMM_MEMORY_LIMIT): an error before any pixel is decoded.
+case_ "data info with DNNMM_MEMORY_LIMIT=1000000 (the shipped MNIST subset, 10,000 images)" "$run" env DNNMM_MEMORY_LIMIT=1000000 dotnet "$dll" data info --data mnist
+case_ "train --force on RUN with DNNMM_MEMORY_LIMIT=1000000" "$run" env DNNMM_MEMORY_LIMIT=1000000 dotnet "$dll" train "${small[@]}" --out "$run" --force
+case_ "data info with DNNMM_MEMORY_LIMIT=4G" "$run" env DNNMM_MEMORY_LIMIT=4G dotnet "$dll" data info --data mnist
 
 # Two processes: a long run holds the folder; a second one (even with --force) and a resume are refused.
 long=$out/long

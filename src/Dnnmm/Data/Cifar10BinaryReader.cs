@@ -4,7 +4,8 @@ namespace Dnnmm.Data;
 /// <summary>
 /// Reads the CIFAR-10 binary version: each record is 1 label byte then 3072 pixel bytes
 /// (the 32x32 red plane, then green, then blue, rows top to bottom). Train = data_batch_1.bin ..
-/// data_batch_5.bin (those present, at least one), test = test_batch.bin. Class names come from
+/// data_batch_5.bin (all five: a folder with only some of them is an error naming the missing ones; a subset of
+/// batches is read by giving the files to <see cref="Load"/>), test = test_batch.bin. Class names come from
 /// batches.meta.txt (one per line) when present, else the standard ten.
 /// </summary>
 public static class Cifar10BinaryReader
@@ -42,10 +43,14 @@ public static class Cifar10BinaryReader
         return new CifarBatch(labels, px);
     }
 
+    /// <summary>Training batches of a CIFAR-10 folder: data_batch_1.bin .. data_batch_5.bin.</summary>
+    public const int TrainBatches = 5;
+
     /// <summary>
-    /// The batch files of a split: train = data_batch_1..5.bin (those present; at least one),
-    /// test = test_batch.bin. A folder that only holds a cifar-10-batches-bin sub-folder (the
-    /// unpacked archive) is looked into.
+    /// The batch files of a split: train = data_batch_1..5.bin (all five; a folder with only some of them is an error
+    /// naming the missing ones, so that a partial download is not trained on as if it were the data set),
+    /// test = test_batch.bin. A folder that only holds a cifar-10-batches-bin sub-folder (the unpacked archive) is
+    /// looked into.
     /// </summary>
     public static IReadOnlyList<string> FindBatchFiles(string dir, string split)
     {
@@ -54,13 +59,19 @@ public static class Cifar10BinaryReader
         switch (split)
         {
             case "train":
-                for (int i = 1; i <= 5; i++)
+                var found = new List<int>();
+                var missing = new List<string>();
+                for (int i = 1; i <= TrainBatches; i++)
                 {
                     string p = Path.Combine(dir, $"data_batch_{i}.bin");
-                    if (File.Exists(p)) files.Add(p);
+                    if (File.Exists(p)) { files.Add(p); found.Add(i); }
+                    else missing.Add(Path.GetFileName(p));
                 }
                 if (files.Count == 0)
                     throw new DnnmmInputException($"CIFAR-10 folder {dir}: no data_batch_1.bin .. data_batch_5.bin");
+                if (missing.Count > 0)
+                    throw new DnnmmInputException(
+                        $"CIFAR-10 folder {dir}: missing {string.Join(", ", missing)} (found {string.Join(", ", found)} of data_batch_1.bin .. data_batch_5.bin)");
                 break;
             case "test":
                 string t = Path.Combine(dir, "test_batch.bin");
@@ -99,6 +110,7 @@ public static class Cifar10BinaryReader
     public static ImageSet Load(IReadOnlyList<string> batchFiles, IReadOnlyList<string>? classNames = null, string? source = null)
     {
         if (batchFiles.Count == 0) throw new ArgumentException("no batch files", nameof(batchFiles));
+        MemoryBudget.CheckCifar(batchFiles);
         var batches = batchFiles.Select(ReadBatch).ToList();
         long n = batches.Sum(b => (long)b.Labels.Length);
         if (n * PixelBytes > Array.MaxLength)

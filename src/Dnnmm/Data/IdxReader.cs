@@ -101,6 +101,7 @@ public static class IdxReader
     /// </summary>
     public static ImageSet Load(string imagesPath, string labelsPath, string? source = null)
     {
+        MemoryBudget.CheckIdx(imagesPath);
         var (file, count, rows, cols) = ReadImagesRaw(imagesPath);
         var labels = ReadLabels(labelsPath);
         if (count != labels.Length)

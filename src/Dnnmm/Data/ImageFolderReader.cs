@@ -187,6 +187,7 @@ public static class ImageFolderReader
         }
         int H = h, W = w;
         int size = channels * H * W;
+        MemoryBudget.CheckImages(paths, channels, H, W);
         var px = ImageBytes.Allocate(paths.Count, size);
         bool resize = height != null;
         var errors = new Exception?[paths.Count];

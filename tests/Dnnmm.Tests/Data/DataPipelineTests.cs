@@ -51,7 +51,7 @@ public class DataPipelineTests
     public void CifarClassesByNameOrIndex()
     {
         using var t = new TempDir();
-        File.WriteAllBytes(t.File("data_batch_1.bin"), CifarRecords(new byte[] { 3, 0, 3, 9, 0 }, (i, c, p) => (byte)i));
+        WriteCifarTrain(t.Path, new byte[] { 3, 0, 3, 9, 0 }, (i, c, p) => (byte)i);
         var d = DataPipeline.Prepare(new DataOptions { Data = $"cifar10:{t.Path}", Classes = new[] { "cat", "0" } });
         Assert.Equal(new[] { "cat", "airplane" }, d.Images.ClassNames);
         Assert.Equal(new[] { 0, 1, 0, 1 }, d.Images.Labels);

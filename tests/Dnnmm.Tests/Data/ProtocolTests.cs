@@ -142,7 +142,7 @@ public class ProtocolTests
     public void CifarTestSplitByClassName()
     {
         using var t = new TempDir();
-        File.WriteAllBytes(t.File("data_batch_1.bin"), CifarRecords(new byte[] { 3, 0, 3, 9, 0 }, (i, c, p) => (byte)i));
+        WriteCifarTrain(t.Path, new byte[] { 3, 0, 3, 9, 0 }, (i, c, p) => (byte)i);
         File.WriteAllBytes(t.File("test_batch.bin"), CifarRecords(new byte[] { 0, 5, 3, 3 }, (i, c, p) => (byte)(200 + i)));
         var o = new DataOptions { Data = $"cifar10:{t.Path}", Classes = new[] { "cat", "airplane" }, ClassSizes = new[] { 1, 2 }, TestSplit = "test" };
         var test = DataPipeline.PrepareTest(o, DataPipeline.Prepare(o).Images)!;

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using SkiaSharp;
+using Dnnmm.Data;
 using Dnnmm.Infrastructure;
 
 namespace Dnnmm.Tests.Data;
@@ -65,6 +66,22 @@ internal static class TestFiles
                     b[i * 3073 + 1 + c * 1024 + p] = pixel(i, c, p);
         }
         return b;
+    }
+
+    /// <summary>
+    /// The training batches of a CIFAR-10 folder: the records of <paramref name="labels"/> (at least five) in order, cut
+    /// into data_batch_1.bin .. data_batch_5.bin; <paramref name="pixel"/> gets the record's index in the whole set.
+    /// </summary>
+    public static void WriteCifarTrain(string dir, IReadOnlyList<byte> labels, Func<int, int, int, byte> pixel)
+    {
+        int n = labels.Count, batches = Cifar10BinaryReader.TrainBatches;
+        if (n < batches) throw new ArgumentException($"{n} records for {batches} batches", nameof(labels));
+        for (int b = 0; b < batches; b++)
+        {
+            int start = b * n / batches, end = (b + 1) * n / batches;
+            File.WriteAllBytes(Path.Combine(dir, $"data_batch_{b + 1}.bin"),
+                CifarRecords(labels.Skip(start).Take(end - start).ToArray(), (i, c, p) => pixel(start + i, c, p)));
+        }
     }
 
     // ---- PNG / JPEG ----

@@ -244,4 +244,52 @@ public class BadInputTests : IDisposable
     }
 
     private int DeadPid { get; set; }
+
+    [Fact]
+    public void DataLargerThanTheMemoryAvailableIsAOneLineErrorBeforeTrainingAndTheEarlierRunIsKept()
+    {
+        string run = TrainedRun();
+        var before = Snapshot(run);
+        using (Dnnmm.Data.MemoryBudget.Limit(1_000_000))
+        {
+            // The shipped subset: 10,000 images of 1x28x28 in its IDX file.
+            var info = Run("data", "info", "--data", "mnist");
+            AssertBadInput(info, "10000 images of 1x28x28 need about 8.5 MB in memory, but only 1.0 MB are available (DNNMM_MEMORY_LIMIT)");
+            AssertBadInput(Run(TinyTrain(run, "--force")), "need about 8.5 MB");
+            AssertBadInput(Run(TinyTrain(dir.File("new"))), "need about 8.5 MB");
+        }
+        Assert.Equal(before, Snapshot(run));
+        Assert.False(Directory.Exists(dir.File("new")));
+    }
+
+    /// <summary>The variable itself, read by the dnnmm program (a child process, so no other test sees it).</summary>
+    [Fact]
+    public void TheMemoryLimitVariableIsReadByTheProgramAndAWrongValueIsNamed()
+    {
+        (int Code, string Err) Program(string limit)
+        {
+            var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+            { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "dnnmm.dll"), "data", "info", "--data", "mnist" }) psi.ArgumentList.Add(a);
+            psi.Environment[Dnnmm.Data.MemoryBudget.LimitVariable] = limit;
+            using var p = Process.Start(psi)!;
+            var err = p.StandardError.ReadToEndAsync();
+            p.StandardOutput.ReadToEnd();
+            Assert.True(p.WaitForExit(60_000));
+            return (p.ExitCode, err.Result);
+        }
+        foreach (var (limit, message) in new[]
+                 {
+                     ("1000000", "10000 images of 1x28x28 need about 8.5 MB in memory, but only 1.0 MB are available (DNNMM_MEMORY_LIMIT)"),
+                     ("4G", "DNNMM_MEMORY_LIMIT='4G': not a number of bytes"),
+                 })
+        {
+            var (code, err) = Program(limit);
+            Assert.Equal(CliApp.BadInput, code);
+            Assert.Single(err.TrimEnd().Split('\n'));
+            Assert.StartsWith("error: ", err);
+            Assert.Contains(message, err);
+        }
+        Assert.Equal(0, Program("100000000").Code);
+    }
 }

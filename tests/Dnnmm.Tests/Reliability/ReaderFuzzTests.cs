@@ -163,6 +163,7 @@ public class ReaderFuzzTests(ITestOutputHelper output) : IDisposable
     {
         var valid = TestFiles.CifarRecords(new byte[] { 3, 9 }, (i, c, p) => (byte)(i + c + p));
         string folder = dir.Sub("cifar"), batch = Path.Combine(folder, "data_batch_1.bin");
+        TestFiles.WriteCifarTrain(folder, new byte[] { 1, 2, 3, 4, 5 }, (i, c, p) => (byte)(i + p)); // batches 2..5 stay valid
         int n = Fuzz("CIFAR-10 batch", Mutations(valid, 64), b => { File.WriteAllBytes(batch, b); Cifar10BinaryReader.LoadDirectory(folder); });
         File.WriteAllBytes(batch, valid);
         string meta = Path.Combine(folder, "batches.meta.txt");
