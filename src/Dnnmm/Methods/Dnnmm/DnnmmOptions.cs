@@ -37,6 +37,11 @@ public enum MembershipInit
     KMeans,
     /// <summary>KMeans when no image is labelled (eq 12), None otherwise (the labels anchor the components).</summary>
     Auto,
+    /// <summary>
+    /// As KMeans, but k-means runs on a 2-D t-SNE map (Barnes-Hut) of the pixels' first --init-pca principal components
+    /// instead of on the pixels (<see cref="WarmupPartition.TsneKMeans"/>).
+    /// </summary>
+    Tsne,
 }
 
 /// <summary>Where omega starts before the first M step.</summary>
@@ -157,8 +162,14 @@ public sealed record DnnmmOptions : IMethodOptions
     /// </summary>
     [Option("warmup-epochs", "warm-up epochs: the unlabelled likelihood weight ramps up from 0, or uses the --init memberships (0 = none)", Min = 0)]
     public int WarmupEpochs { get; init; } = 4;
-    [Option("init", "memberships of the unlabelled images in the warm-up: none, kmeans (k-means on pixels) or auto (kmeans when no image is labelled)")]
+    [Option("init", "memberships of the unlabelled images in the warm-up: none, kmeans (k-means on pixels), tsne (k-means on a 2-D t-SNE map of the pixels' principal components) or auto (kmeans when no image is labelled)")]
     public MembershipInit Init { get; init; } = MembershipInit.Auto;
+    [Option("pretrain-epochs", "epochs that first train the encoder and generator as an autoencoder (reconstruction of the weak view under augmentation consistency); --init tsne then maps the encoder's codes instead of the pixels (0 = none)", Min = 0)]
+    public int PretrainEpochs { get; init; } = 0;
+    [Option("refine-epoch", "after this epoch the warm-up memberships are computed again, as --init tsne does but from the encoder's convolutional features, and the next --warmup-epochs epochs train on them before EM takes over (DeepCluster-style; 0 = never)", Min = 0)]
+    public int RefineEpoch { get; init; } = 0;
+    [Option("init-pca", "principal components of the pixels that the t-SNE map of --init tsne starts from", Min = 2)]
+    public int InitPca { get; init; } = 50;
     [Option("e-step", "E step schedule: minibatch (incremental EM) or epoch (literal EM)")]
     public EStepSchedule EStep { get; init; } = EStepSchedule.Minibatch;
     /// <summary>
@@ -266,7 +277,8 @@ public sealed record DnnmmOptions : IMethodOptions
         void Check(bool ok, string option, string detail) { if (!ok) throw new OptionException(option, detail) { Scope = GetType() }; }
         Check(ResolveLatentDim(clusters) >= clusters, "latentDim", $"{LatentDim} must be at least the number of clusters {clusters}");
         Check(OmegaFloor * clusters < 1, "omegaFloor", $"{OmegaFloor} must be below 1/K = {1.0 / clusters:G3}");
-        Check(Init != MembershipInit.KMeans || WarmupEpochs > 0, "init", "kmeans needs at least one warm-up epoch (the epochs that use the k-means memberships)");
+        Check(Init is not (MembershipInit.KMeans or MembershipInit.Tsne) || WarmupEpochs > 0, "init", $"{Init.ToString().ToLowerInvariant()} needs at least one warm-up epoch (the epochs that use its memberships)");
+        Check(RefineEpoch == 0 || WarmupEpochs > 0, "refineEpoch", "needs at least one warm-up epoch (the epochs that train on the refined memberships)");
         MethodCommon.CheckDevice(Device);
     }
 }
