@@ -164,8 +164,6 @@ public sealed record DnnmmOptions : IMethodOptions
     public int WarmupEpochs { get; init; } = 4;
     [Option("init", "memberships of the unlabelled images in the warm-up: none, kmeans (k-means on pixels), tsne (k-means on a 2-D t-SNE map of the pixels' principal components) or auto (kmeans when no image is labelled)")]
     public MembershipInit Init { get; init; } = MembershipInit.Auto;
-    [Option("pretrain-epochs", "epochs that first train the encoder and generator as an autoencoder (reconstruction of the weak view under augmentation consistency); --init tsne then maps the encoder's codes instead of the pixels (0 = none)", Min = 0)]
-    public int PretrainEpochs { get; init; } = 0;
     [Option("refine-epoch", "after this epoch the warm-up memberships are computed again, as --init tsne does but from the encoder's convolutional features, and the next --warmup-epochs epochs train on them before EM takes over (DeepCluster-style; 0 = never)", Min = 0)]
     public int RefineEpoch { get; init; } = 0;
     [Option("init-pca", "principal components of the pixels that the t-SNE map of --init tsne starts from", Min = 2)]

@@ -52,7 +52,6 @@ public sealed class MinMaxEmTrainer : IDisposable
             ctx.Log?.Invoke($"resumed from epoch {Epoch} (learning rate {LearningRate:g3})");
         }
         else if (ctx.Resume) ctx.Log?.Invoke("no checkpoint yet (killed in the first epoch): starting from epoch 0");
-        if (!resume) Pretrain(data, ctx);
         if (initial is null) initial = InitialMemberships(data, ctx);
         var history = new List<Dictionary<string, double>>();
         if (!resume) InitialiseOmega(data);
@@ -65,7 +64,8 @@ public sealed class MinMaxEmTrainer : IDisposable
             var sw = Stopwatch.StartNew();
             int r = options.RefineEpoch;
             if (r > 0 && epoch > r && epoch <= r + options.WarmupEpochs && refined is null) refined = RefinedMemberships(data, ctx);
-            var fixedMemberships = epoch <= options.WarmupEpochs ? initial : r > 0 && epoch > r && epoch <= r + options.WarmupEpochs ? refined : null;
+            // The refined memberships take over from the first ones when the two windows overlap.
+            var fixedMemberships = r > 0 && epoch > r && epoch <= r + options.WarmupEpochs ? refined : epoch <= options.WarmupEpochs ? initial : null;
             var terms = RunEpoch(epoch, data, fixedMemberships, ctx);
             string? diverged = terms is null ? "a loss became NaN/inf" : Exploded(history, terms);
             if (terms is null || diverged is not null)
@@ -156,10 +156,8 @@ public sealed class MinMaxEmTrainer : IDisposable
         string how;
         if (options.Init == MembershipInit.Tsne)
         {
-            // After autoencoder pretraining the map is of the encoder's codes, else of the pixels.
-            using var codes = options.PretrainEpochs > 0 ? model.Encode(data.X).cpu() : null;
-            assign = NumberAsClasses(WarmupPartition.TsneKMeans(codes ?? data.X, k, options.InitPca, Seeds.Mix(seed, 0, 3)), data.KnownLabels, k);
-            how = options.PretrainEpochs > 0 ? "t-SNE k-means (encoder codes)" : "t-SNE k-means (pixels)";
+            assign = NumberAsClasses(WarmupPartition.TsneKMeans(data.X, k, options.InitPca, Seeds.Mix(seed, 0, 3)), data.KnownLabels, k);
+            how = "t-SNE k-means (pixels)";
         }
         else
         {
@@ -210,41 +208,6 @@ public sealed class MinMaxEmTrainer : IDisposable
         if (ctx.MonitorLabels is not { } truth || data.Unlabelled.Length == 0) return "";
         var u = data.Unlabelled;
         return $", ACC {ClusteringMetrics.Accuracy(u.Select(i => truth[i]).ToArray(), u.Select(i => assign[i]).ToArray()):F4} on the unlabelled images";
-    }
-
-    /// <summary>
-    /// Autoencoder pretraining (<see cref="DnnmmOptions.PretrainEpochs"/>): the encoder and the generator learn to
-    /// reconstruct every image (its weak view under augmentation consistency) through the latent code, mean squared
-    /// error, with their own Adam optimiser at the learning rate; the discriminator is untouched. Deterministic in the seed.
-    /// </summary>
-    private void Pretrain(TrainingSet data, FitContext ctx)
-    {
-        if (options.PretrainEpochs == 0) return;
-        var views = options.Augment == AugmentMode.Consistency ? options.ViewPolicies(model.Info.Channels) : ((ViewPolicy Weak, ViewPolicy Strong)?)null;
-        var all = Enumerable.Range(0, (int)data.X.shape[0]).ToArray();
-        using var opt = torch.optim.Adam(model.G.parameters().Concat(model.E.parameters()), options.LearningRate, 0.9, options.Beta2);
-        for (int epoch = 1; epoch <= options.PretrainEpochs; epoch++)
-        {
-            ctx.Cancellation.ThrowIfCancellationRequested();
-            var sw = Stopwatch.StartNew();
-            var rng = new Random(Seeds.Mix(seed, epoch, 5));
-            int[] order = Batches.Shuffle(all, rng);
-            int steps = Batches.Steps(order.Length, options.BatchSize);
-            double sum = 0;
-            for (int step = 0; step < steps; step++)
-            {
-                using var scope = NewDisposeScope();
-                var idx = tensor(Batches.Slice(order, step, options.BatchSize).Select(i => (long)i).ToArray()).to(model.Device);
-                var x = data.X.index_select(0, idx);
-                if (views is not null) x = Augmentation.View(x, views.Value.Weak, rng);
-                var loss = nn.functional.mse_loss(model.G.forward(model.E.forward(x)), x);
-                opt.zero_grad();
-                loss.backward();
-                opt.step();
-                sum += loss.item<float>();
-            }
-            ctx.Log?.Invoke($"autoencoder pretraining epoch {epoch}/{options.PretrainEpochs}: reconstruction error {sum / steps:G4} ({sw.Elapsed.TotalSeconds:F1}s)");
-        }
     }
 
     /// <summary>

@@ -70,15 +70,38 @@ public class WarmupPartitionTests
     }
 
     [Fact]
-    public void AutoencoderPretrainingLowersTheReconstructionErrorAndIsRepeatable()
+    public void RefinedMembershipsComeFromTheEncoderAfterTheirEpochAndResumeFromTheCheckpoint()
     {
-        var o = Tiny with { PretrainEpochs = 3 };
-        var (_, log, predicted) = Run(o);
-        var errors = log.Where(l => l.StartsWith("autoencoder pretraining epoch"))
-            .Select(l => double.Parse(l.Split("reconstruction error ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        Assert.Equal(3, errors.Count);
-        Assert.True(errors[2] < errors[0], $"reconstruction error {errors[0]} -> {errors[2]}");
-        Assert.Contains(log, l => l.StartsWith("t-SNE k-means (encoder codes)"));
-        Assert.Equal(predicted, Run(o).Predicted);
+        // Epoch 1 on the t-SNE memberships of the pixels, epochs 2-3 on those of the encoder's features after epoch 1.
+        var o = Tiny with { Epochs = 3, WarmupEpochs = 2, RefineEpoch = 1 };
+        var (full, log, predicted) = Run(o);
+        Assert.Single(log, l => l.StartsWith("t-SNE k-means (encoder features) memberships after epoch 1 for the next 2 epochs"));
+        Assert.All(full, e => Assert.NotEqual(0.0, e.Values["likelihood"]));
+        // Stopped after epoch 2 and resumed: epoch 3 trains on the memberships kept in the checkpoint, not recomputed ones.
+        using var dir = new TempDir();
+        RunIn(o with { Epochs = 2 }, dir.Path, resume: false);
+        var (rest, restLog, restPredicted) = RunIn(o, dir.Path, resume: true);
+        Assert.DoesNotContain(restLog, l => l.Contains("memberships"));
+        Assert.Equal(3, Assert.Single(rest).Epoch);
+        Assert.Equal(full[^1].Values["likelihood"], rest[0].Values["likelihood"]);
+        Assert.Equal(predicted, restPredicted);
+    }
+
+    [Fact]
+    public void RefineEpochNeedsWarmupEpochs()
+    {
+        var e = Assert.Throws<OptionException>(() => (new DnnmmOptions() with { RefineEpoch = 3, WarmupEpochs = 0, Init = MembershipInit.None }).Validate(3));
+        Assert.Equal("refineEpoch", e.Option);
+    }
+
+    private static (List<EpochReport> Reports, List<string> Log, int[] Predicted) RunIn(DnnmmOptions o, string dir, bool resume)
+    {
+        var data = TinyData.Make();
+        var reports = new List<EpochReport>();
+        var log = new List<string>();
+        using var m = new DnnmmMethod(o, 1);
+        m.Fit(new FitInput(data, new bool[data.Count]),
+            new FitContext { MonitorLabels = data.Labels, OnEpoch = reports.Add, Log = log.Add, Folder = new RunFolder(dir), Resume = resume });
+        return (reports, log, m.Predict(data));
     }
 }
