@@ -134,6 +134,8 @@ public sealed record DnnmmOptions : IMethodOptions
     public int FakeBatchSize { get; init; } = 0;
     [Option("lr", "Adam learning rate", Min = 0, Max = 1, MinExclusive = true, MaxExclusive = true)]
     public double LearningRate { get; init; } = 2e-3;
+    [Option("lr-decay-from", "from the epoch after this one the learning rate falls along a half cosine to a small fraction at the last epoch (0 = constant)", Min = 0)]
+    public int LrDecayFrom { get; init; } = 0;
     [Option("beta1", "Adam beta1", Min = 0, Max = 1, MaxExclusive = true)]
     public double Beta1 { get; init; } = 0.5;
     [Option("beta2", "Adam beta2", Min = 0, Max = 1, MaxExclusive = true)]
@@ -219,6 +221,17 @@ public sealed record DnnmmOptions : IMethodOptions
     [Option("threads", "CPU threads for libtorch (0 = all cores)", Shared = true, Min = 0)]
     public int Threads { get; init; } = 0;
 
+    /// <summary>
+    /// The factor on the learning rate in <paramref name="epoch"/> (1-based): 1 up to <see cref="LrDecayFrom"/>, then
+    /// 0.5 (1 + cos(pi t / (T + 1))) in the t-th of the T epochs after it, so the last epoch still learns a little.
+    /// </summary>
+    public double LearningRateFactor(int epoch)
+    {
+        if (LrDecayFrom <= 0 || epoch <= LrDecayFrom || LrDecayFrom >= Epochs) return 1;
+        int t = epoch - LrDecayFrom, total = Epochs - LrDecayFrom;
+        return 0.5 * (1 + Math.Cos(Math.PI * t / (total + 1)));
+    }
+
     public int ResolveLatentDim(int k) => LatentDim > 0 ? LatentDim : Math.Max(10, k);
 
     /// <summary>The weak and strong view policies of <see cref="AugmentMode.Consistency"/> for images with this many channels.</summary>
@@ -232,8 +245,11 @@ public sealed record DnnmmOptions : IMethodOptions
     /// <summary>The ablations of the paper's evaluation: labelled-only (encoder on labelled images only), no-gan (no adversarial or consistency term).</summary>
     public static readonly string[] Ablations = { "none", "labelled-only", "no-gan" };
 
-    /// <summary>The variants: default (this record's defaults), paper (the paper as written, for reference).</summary>
-    public static readonly string[] Variants = { "default", "paper" };
+    /// <summary>
+    /// The variants: default (this record's defaults), paper (the paper as written, for reference), unsupervised (no
+    /// labels, many clusters: the recipe of docs/model.md "Unsupervised, K = 10").
+    /// </summary>
+    public static readonly string[] Variants = { "default", "paper", "unsupervised" };
 
     /// <summary>
     /// The options of a variant. paper: the paper as written — the E step of eq 3 over the whole data set before each
@@ -248,6 +264,12 @@ public sealed record DnnmmOptions : IMethodOptions
             EStep = EStepSchedule.Epoch, BalancedEStep = false, Omega = OmegaUpdate.Epoch, OmegaInit = OmegaInit.Uniform,
             OmegaFrom = OmegaStatistics.Posterior, OmegaPrior = 1, OmegaFloor = 0, Init = MembershipInit.None, WarmupEpochs = 0,
             ConsistencyEncoder = ConsistencyEncoder.All, Augment = AugmentMode.None,
+        },
+        // Warm-up on k-means of a t-SNE map of the pixels, uniform omega (balanced data), after epoch 12 the warm-up
+        // memberships again from a t-SNE map of the encoder's features for epochs 13-16, then EM with a decaying learning rate.
+        "unsupervised" => new DnnmmOptions
+        {
+            Init = MembershipInit.Tsne, Omega = OmegaUpdate.Fixed, RefineEpoch = 12, LrDecayFrom = 16,
         },
         var v => throw new OptionException("variant", $"'{v}' is not one of: {string.Join(", ", Variants)}"),
     };

@@ -66,6 +66,8 @@ public sealed class MinMaxEmTrainer : IDisposable
             if (r > 0 && epoch > r && epoch <= r + options.WarmupEpochs && refined is null) refined = RefinedMemberships(data, ctx);
             // The refined memberships take over from the first ones when the two windows overlap.
             var fixedMemberships = r > 0 && epoch > r && epoch <= r + options.WarmupEpochs ? refined : epoch <= options.WarmupEpochs ? initial : null;
+            double lr = LearningRate * options.LearningRateFactor(epoch);
+            foreach (var g in optGE.ParamGroups.Concat(optD.ParamGroups)) g.LearningRate = lr;
             var terms = RunEpoch(epoch, data, fixedMemberships, ctx);
             string? diverged = terms is null ? "a loss became NaN/inf" : Exploded(history, terms);
             if (terms is null || diverged is not null)

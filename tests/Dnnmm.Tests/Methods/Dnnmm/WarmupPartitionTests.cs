@@ -104,4 +104,27 @@ public class WarmupPartitionTests
             new FitContext { MonitorLabels = data.Labels, OnEpoch = reports.Add, Log = log.Add, Folder = new RunFolder(dir), Resume = resume });
         return (reports, log, m.Predict(data));
     }
+
+    [Fact]
+    public void TheLearningRateFallsAlongAHalfCosineAfterLrDecayFrom()
+    {
+        var o = new DnnmmOptions { Epochs = 20, LrDecayFrom = 16 };
+        Assert.Equal(1.0, o.LearningRateFactor(1));
+        Assert.Equal(1.0, o.LearningRateFactor(16));
+        // t-th of the T = 4 epochs after epoch 16: 0.5 (1 + cos(pi t / 5)).
+        Assert.Equal(0.5 * (1 + Math.Cos(Math.PI / 5)), o.LearningRateFactor(17), 12);
+        Assert.Equal(0.9045084972, o.LearningRateFactor(17), 9);
+        Assert.Equal(0.0954915028, o.LearningRateFactor(20), 9);
+        Assert.Equal(1.0, (o with { LrDecayFrom = 0 }).LearningRateFactor(20));
+        Assert.Equal(1.0, (o with { LrDecayFrom = 20 }).LearningRateFactor(20));
+    }
+
+    [Fact]
+    public void TheUnsupervisedVariantIsTheRecipe()
+    {
+        var u = DnnmmOptions.ForVariant("unsupervised");
+        Assert.Equal((MembershipInit.Tsne, OmegaUpdate.Fixed, 12, 16, 4, 20), (u.Init, u.Omega, u.RefineEpoch, u.LrDecayFrom, u.WarmupEpochs, u.Epochs));
+        Assert.Equal(new DnnmmOptions() with { Init = u.Init, Omega = u.Omega, RefineEpoch = u.RefineEpoch, LrDecayFrom = u.LrDecayFrom }, u);
+        Assert.Contains("unsupervised", Assert.Throws<OptionException>(() => DnnmmOptions.ForVariant("nope")).Message);
+    }
 }
