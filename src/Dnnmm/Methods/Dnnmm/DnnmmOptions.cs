@@ -168,7 +168,7 @@ public sealed record DnnmmOptions : IMethodOptions
     public MembershipInit Init { get; init; } = MembershipInit.Auto;
     [Option("refine-epoch", "after this epoch the warm-up memberships are computed again, as --init tsne does but from the encoder's convolutional features, and the next --warmup-epochs epochs train on them before EM takes over (DeepCluster-style; 0 = never)", Min = 0)]
     public int RefineEpoch { get; init; } = 0;
-    [Option("init-pca", "principal components of the pixels that the t-SNE map of --init tsne starts from", Min = 2)]
+    [Option("init-pca", "principal components that the t-SNE maps of --init tsne (pixels) and --refine-epoch (encoder features) start from", Min = 2)]
     public int InitPca { get; init; } = 50;
     [Option("e-step", "E step schedule: minibatch (incremental EM) or epoch (literal EM)")]
     public EStepSchedule EStep { get; init; } = EStepSchedule.Minibatch;
