@@ -30,7 +30,7 @@ public sealed class MethodOptionsBinder
                 f.Targets.Add((e, s));
             }
         foreach (var f in flags.Values) f.Option.Description = Describe(f);
-        Variant = new Option<string?>("--variant") { Description = $"dnnmm: {string.Join(" or ", DnnmmOptions.Variants)} (paper: the paper as written — literal EM with the E step of eq 3, closed-form omega, no balancing, floor or warm-up, consistency into both networks, no augmentation); options given with it override it" };
+        Variant = new Option<string?>("--variant") { Description = $"dnnmm: {string.Join(" or ", DnnmmOptions.Variants)} (paper: the paper as written — literal EM with the E step of eq 3, closed-form omega, no balancing, floor or warm-up, consistency into both networks, no augmentation; unsupervised: no labels, t-SNE warm-up memberships from the pixels and again from the encoder's features after epoch 12, uniform omega, learning rate decaying from epoch 16, docs/model.md); options given with it override it" };
         Ablation = new Option<string?>("--ablation") { Description = $"dnnmm shortcut: {string.Join(", ", DnnmmOptions.Ablations)} (labelled-only: encoder on labelled images only; no-gan: no adversarial or consistency term)" };
     }
 

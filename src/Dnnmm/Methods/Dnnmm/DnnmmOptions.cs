@@ -37,6 +37,11 @@ public enum MembershipInit
     KMeans,
     /// <summary>KMeans when no image is labelled (eq 12), None otherwise (the labels anchor the components).</summary>
     Auto,
+    /// <summary>
+    /// As KMeans, but k-means runs on a 2-D t-SNE map (Barnes-Hut) of the pixels' first --init-pca principal components
+    /// instead of on the pixels (<see cref="WarmupPartition.TsneKMeans"/>).
+    /// </summary>
+    Tsne,
 }
 
 /// <summary>Where omega starts before the first M step.</summary>
@@ -129,6 +134,8 @@ public sealed record DnnmmOptions : IMethodOptions
     public int FakeBatchSize { get; init; } = 0;
     [Option("lr", "Adam learning rate", Min = 0, Max = 1, MinExclusive = true, MaxExclusive = true)]
     public double LearningRate { get; init; } = 2e-3;
+    [Option("lr-decay-from", "from the epoch after this one the learning rate falls along a half cosine to a small fraction at the last epoch (0 = constant)", Min = 0)]
+    public int LrDecayFrom { get; init; } = 0;
     [Option("beta1", "Adam beta1", Min = 0, Max = 1, MaxExclusive = true)]
     public double Beta1 { get; init; } = 0.5;
     [Option("beta2", "Adam beta2", Min = 0, Max = 1, MaxExclusive = true)]
@@ -157,8 +164,12 @@ public sealed record DnnmmOptions : IMethodOptions
     /// </summary>
     [Option("warmup-epochs", "warm-up epochs: the unlabelled likelihood weight ramps up from 0, or uses the --init memberships (0 = none)", Min = 0)]
     public int WarmupEpochs { get; init; } = 4;
-    [Option("init", "memberships of the unlabelled images in the warm-up: none, kmeans (k-means on pixels) or auto (kmeans when no image is labelled)")]
+    [Option("init", "memberships of the unlabelled images in the warm-up: none, kmeans (k-means on pixels), tsne (k-means on a 2-D t-SNE map of the pixels' principal components) or auto (kmeans when no image is labelled)")]
     public MembershipInit Init { get; init; } = MembershipInit.Auto;
+    [Option("refine-epoch", "after this epoch the warm-up memberships are computed again, as --init tsne does but from the encoder's convolutional features, and the next --warmup-epochs epochs train on them before EM takes over (DeepCluster-style; 0 = never)", Min = 0)]
+    public int RefineEpoch { get; init; } = 0;
+    [Option("init-pca", "principal components that the t-SNE maps of --init tsne (pixels) and --refine-epoch (encoder features) start from", Min = 2)]
+    public int InitPca { get; init; } = 50;
     [Option("e-step", "E step schedule: minibatch (incremental EM) or epoch (literal EM)")]
     public EStepSchedule EStep { get; init; } = EStepSchedule.Minibatch;
     /// <summary>
@@ -210,6 +221,17 @@ public sealed record DnnmmOptions : IMethodOptions
     [Option("threads", "CPU threads for libtorch (0 = all cores)", Shared = true, Min = 0)]
     public int Threads { get; init; } = 0;
 
+    /// <summary>
+    /// The factor on the learning rate in <paramref name="epoch"/> (1-based): 1 up to <see cref="LrDecayFrom"/>, then
+    /// 0.5 (1 + cos(pi t / (T + 1))) in the t-th of the T epochs after it, so the last epoch still learns a little.
+    /// </summary>
+    public double LearningRateFactor(int epoch)
+    {
+        if (LrDecayFrom <= 0 || epoch <= LrDecayFrom || LrDecayFrom >= Epochs) return 1;
+        int t = epoch - LrDecayFrom, total = Epochs - LrDecayFrom;
+        return 0.5 * (1 + Math.Cos(Math.PI * t / (total + 1)));
+    }
+
     public int ResolveLatentDim(int k) => LatentDim > 0 ? LatentDim : Math.Max(10, k);
 
     /// <summary>The weak and strong view policies of <see cref="AugmentMode.Consistency"/> for images with this many channels.</summary>
@@ -223,8 +245,11 @@ public sealed record DnnmmOptions : IMethodOptions
     /// <summary>The ablations of the paper's evaluation: labelled-only (encoder on labelled images only), no-gan (no adversarial or consistency term).</summary>
     public static readonly string[] Ablations = { "none", "labelled-only", "no-gan" };
 
-    /// <summary>The variants: default (this record's defaults), paper (the paper as written, for reference).</summary>
-    public static readonly string[] Variants = { "default", "paper" };
+    /// <summary>
+    /// The variants: default (this record's defaults), paper (the paper as written, for reference), unsupervised (no
+    /// labels, many clusters: the recipe of docs/model.md "Unsupervised, K = 10").
+    /// </summary>
+    public static readonly string[] Variants = { "default", "paper", "unsupervised" };
 
     /// <summary>
     /// The options of a variant. paper: the paper as written — the E step of eq 3 over the whole data set before each
@@ -239,6 +264,12 @@ public sealed record DnnmmOptions : IMethodOptions
             EStep = EStepSchedule.Epoch, BalancedEStep = false, Omega = OmegaUpdate.Epoch, OmegaInit = OmegaInit.Uniform,
             OmegaFrom = OmegaStatistics.Posterior, OmegaPrior = 1, OmegaFloor = 0, Init = MembershipInit.None, WarmupEpochs = 0,
             ConsistencyEncoder = ConsistencyEncoder.All, Augment = AugmentMode.None,
+        },
+        // Warm-up on k-means of a t-SNE map of the pixels, uniform omega (balanced data), after epoch 12 the warm-up
+        // memberships again from a t-SNE map of the encoder's features for epochs 13-16, then EM with a decaying learning rate.
+        "unsupervised" => new DnnmmOptions
+        {
+            Init = MembershipInit.Tsne, Omega = OmegaUpdate.Fixed, RefineEpoch = 12, LrDecayFrom = 16,
         },
         var v => throw new OptionException("variant", $"'{v}' is not one of: {string.Join(", ", Variants)}"),
     };
@@ -266,7 +297,8 @@ public sealed record DnnmmOptions : IMethodOptions
         void Check(bool ok, string option, string detail) { if (!ok) throw new OptionException(option, detail) { Scope = GetType() }; }
         Check(ResolveLatentDim(clusters) >= clusters, "latentDim", $"{LatentDim} must be at least the number of clusters {clusters}");
         Check(OmegaFloor * clusters < 1, "omegaFloor", $"{OmegaFloor} must be below 1/K = {1.0 / clusters:G3}");
-        Check(Init != MembershipInit.KMeans || WarmupEpochs > 0, "init", "kmeans needs at least one warm-up epoch (the epochs that use the k-means memberships)");
+        Check(Init is not (MembershipInit.KMeans or MembershipInit.Tsne) || WarmupEpochs > 0, "init", $"{Init.ToString().ToLowerInvariant()} needs at least one warm-up epoch (the epochs that use its memberships)");
+        Check(RefineEpoch == 0 || WarmupEpochs > 0, "refineEpoch", "needs at least one warm-up epoch (the epochs that train on the refined memberships)");
         MethodCommon.CheckDevice(Device);
     }
 }

@@ -19,6 +19,8 @@ public sealed class MinMaxEmTrainer : IDisposable
     private readonly DnnmmOptions options;
     private readonly int seed;
     private Adam optGE, optD;
+    /// <summary>The crisp memberships of the first warm-up (k-means or t-SNE) and of the refined warm-up (--refine-epoch), -1 for labelled images; kept in the checkpoint.</summary>
+    private int[]? initial, refined;
 
     public MinMaxEmTrainer(DnnmmModel model, DnnmmOptions options, int seed)
     {
@@ -50,7 +52,7 @@ public sealed class MinMaxEmTrainer : IDisposable
             ctx.Log?.Invoke($"resumed from epoch {Epoch} (learning rate {LearningRate:g3})");
         }
         else if (ctx.Resume) ctx.Log?.Invoke("no checkpoint yet (killed in the first epoch): starting from epoch 0");
-        int[]? initial = InitialMemberships(data, ctx);
+        if (initial is null) initial = InitialMemberships(data, ctx);
         var history = new List<Dictionary<string, double>>();
         if (!resume) InitialiseOmega(data);
         byte[] lastGood = Snapshot();
@@ -60,7 +62,13 @@ public sealed class MinMaxEmTrainer : IDisposable
             ctx.Cancellation.ThrowIfCancellationRequested();
             int epoch = Epoch + 1;
             var sw = Stopwatch.StartNew();
-            var terms = RunEpoch(epoch, data, epoch <= options.WarmupEpochs ? initial : null, ctx);
+            int r = options.RefineEpoch;
+            if (r > 0 && epoch > r && epoch <= r + options.WarmupEpochs && refined is null) refined = RefinedMemberships(data, ctx);
+            // The refined memberships take over from the first ones when the two windows overlap.
+            var fixedMemberships = r > 0 && epoch > r && epoch <= r + options.WarmupEpochs ? refined : epoch <= options.WarmupEpochs ? initial : null;
+            double lr = LearningRate * options.LearningRateFactor(epoch);
+            foreach (var g in optGE.ParamGroups.Concat(optD.ParamGroups)) g.LearningRate = lr;
+            var terms = RunEpoch(epoch, data, fixedMemberships, ctx);
             string? diverged = terms is null ? "a loss became NaN/inf" : Exploded(history, terms);
             if (terms is null || diverged is not null)
             {
@@ -137,20 +145,72 @@ public sealed class MinMaxEmTrainer : IDisposable
     }
 
     /// <summary>
-    /// The warm-up memberships of <see cref="MembershipInit.KMeans"/> (-1 for labelled images), or null when not
-    /// used. Deterministic in the seed, so a resumed run computes the same memberships.
+    /// The warm-up memberships of <see cref="MembershipInit.KMeans"/> or <see cref="MembershipInit.Tsne"/> (-1 for
+    /// labelled images), or null when not used. Deterministic in the seed, so a resumed run computes the same memberships.
     /// </summary>
     private int[]? InitialMemberships(TrainingSet data, FitContext ctx)
     {
-        bool use = options.Init == MembershipInit.KMeans || (options.Init == MembershipInit.Auto && data.Labelled.Length == 0);
+        bool use = options.Init is MembershipInit.KMeans or MembershipInit.Tsne || (options.Init == MembershipInit.Auto && data.Labelled.Length == 0);
         if (!use || options.WarmupEpochs == 0 || data.Unlabelled.Length == 0 || Epoch >= options.WarmupEpochs) return null;
         var sw = Stopwatch.StartNew();
+        int k = model.Info.Clusters;
         int[] assign;
-        using (var x = MethodCommon.ToTensor(data.Images)) // k-means on pixels needs them all as floats, for the warm-up only
-            assign = KMeansMemberships(x, data.KnownLabels, model.Info.Clusters, Seeds.Mix(seed, 0, 3));
+        string how;
+        using var x = MethodCommon.ToTensor(data.Images); // the warm-up partitions need every image as floats, once
+        if (options.Init == MembershipInit.Tsne)
+        {
+            assign = NumberAsClasses(WarmupPartition.TsneKMeans(x, k, options.InitPca, Seeds.Mix(seed, 0, 3)), data.KnownLabels, k);
+            how = "t-SNE k-means (pixels)";
+        }
+        else
+        {
+            assign = KMeansMemberships(x, data.KnownLabels, k, Seeds.Mix(seed, 0, 3));
+            how = "k-means";
+        }
+        string score = PartitionScore(data, assign, ctx);
         foreach (int i in data.Labelled) assign[i] = -1;
-        ctx.Log?.Invoke($"k-means memberships for the {options.WarmupEpochs} warm-up epochs ({sw.Elapsed.TotalSeconds:F1}s)");
+        ctx.Log?.Invoke($"{how} memberships for the {options.WarmupEpochs} warm-up epochs ({sw.Elapsed.TotalSeconds:F1}s{score})");
         return assign;
+    }
+
+    /// <summary>
+    /// The memberships of <see cref="DnnmmOptions.RefineEpoch"/>: k-means on a t-SNE map of the encoder's convolutional
+    /// features (its layers before the linear head) of every image, numbered as the classes when some images are labelled.
+    /// Deterministic in the seed and the encoder's weights.
+    /// </summary>
+    private int[] RefinedMemberships(TrainingSet data, FitContext ctx)
+    {
+        var sw = Stopwatch.StartNew();
+        int k = model.Info.Clusters;
+        using var features = EncoderFeatures(data.Images);
+        var assign = NumberAsClasses(WarmupPartition.TsneKMeans(features, k, options.InitPca, Seeds.Mix(seed, options.RefineEpoch, 6)), data.KnownLabels, k);
+        ctx.Log?.Invoke($"t-SNE k-means (encoder features) memberships after epoch {options.RefineEpoch} for the next {options.WarmupEpochs} epochs ({sw.Elapsed.TotalSeconds:F1}s{PartitionScore(data, assign, ctx)})");
+        foreach (int i in data.Labelled) assign[i] = -1;
+        return assign;
+    }
+
+    /// <summary>The encoder's convolutional features of every image, N x F on the CPU, in batches.</summary>
+    private Tensor EncoderFeatures(ImageSet images, int batch = 500)
+    {
+        using var _ = no_grad();
+        var parts = new List<Tensor>();
+        for (int s = 0; s < images.Count; s += batch)
+        {
+            using var scope = NewDisposeScope();
+            var f = model.E.Features(MethodCommon.RangeTensor(images, s, Math.Min(batch, images.Count - s)).to(model.Device));
+            parts.Add(f.reshape(f.shape[0], -1).cpu().MoveToOuterDisposeScope());
+        }
+        var all = cat(parts, 0);
+        foreach (var p in parts) p.Dispose();
+        return all;
+    }
+
+    /// <summary>", ACC a on the unlabelled images" when the truth is known (monitoring only), else empty.</summary>
+    private static string PartitionScore(TrainingSet data, int[] assign, FitContext ctx)
+    {
+        if (ctx.MonitorLabels is not { } truth || data.Unlabelled.Length == 0) return "";
+        var u = data.Unlabelled;
+        return $", ACC {ClusteringMetrics.Accuracy(u.Select(i => truth[i]).ToArray(), u.Select(i => assign[i]).ToArray()):F4} on the unlabelled images";
     }
 
     /// <summary>
@@ -161,7 +221,12 @@ public sealed class MinMaxEmTrainer : IDisposable
     public static int[] KMeansMemberships(Tensor images, int[] knownLabels, int k, int seed)
     {
         using var flat = images.reshape(images.shape[0], -1);
-        var assign = KMeansClustering.Fit(flat, k, seed).Labels;
+        return NumberAsClasses(KMeansClustering.Fit(flat, k, seed).Labels, knownLabels, k);
+    }
+
+    /// <summary>Renumbers clusters to the classes they best match on the labelled images (Hungarian method); unchanged without labels.</summary>
+    public static int[] NumberAsClasses(int[] assign, int[] knownLabels, int k)
+    {
         var lab = Enumerable.Range(0, knownLabels.Length).Where(i => knownLabels[i] >= 0).ToArray();
         if (lab.Length == 0) return assign;
         var map = KMeansClustering.MatchTo(lab.Select(i => knownLabels[i]).ToArray(), lab.Select(i => assign[i]).ToArray(), k);
@@ -562,6 +627,12 @@ public sealed class MinMaxEmTrainer : IDisposable
             foreach (var v in omega) w.Write(v);
             model.G.save(w); model.E.save(w); model.D.save(w);
             optGE.save_state_dict(w); optD.save_state_dict(w);
+            // The warm-up memberships (after the optimisers, so that older checkpoints without them still load).
+            foreach (var m in new[] { initial, refined })
+            {
+                w.Write(m?.Length ?? 0);
+                foreach (int v in m ?? Array.Empty<int>()) w.Write(v);
+            }
         }
         return SealedBytes.Seal(ms.ToArray());
     }
@@ -587,6 +658,21 @@ public sealed class MinMaxEmTrainer : IDisposable
             model.G.load(r); model.E.load(r); model.D.load(r);
             if (Math.Abs(lr - LearningRate) > 0) { LearningRate = lr; (optGE, optD) = RebuildOptimisers(lr); }
             optGE.load_state_dict(r); optD.load_state_dict(r);
+            if (r.BaseStream.Position < r.BaseStream.Length)
+            {
+                int[]? ReadMemberships()
+                {
+                    int n = r.ReadInt32();
+                    if (n < 0 || n > 1 << 28) throw new InvalidDataException($"{n} warm-up memberships");
+                    if (n == 0) return null;
+                    var m = new int[n];
+                    for (int i = 0; i < n; i++) m[i] = r.ReadInt32();
+                    if (m.Any(v => v < -1 || v >= k)) throw new InvalidDataException("a warm-up membership out of range");
+                    return m;
+                }
+                initial = ReadMemberships();
+                refined = ReadMemberships();
+            }
         }
         catch (Exception e) when (e is not DnnmmInputException and not OutOfMemoryException)
         {

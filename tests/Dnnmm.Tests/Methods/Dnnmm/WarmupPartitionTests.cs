@@ -1,0 +1,130 @@
+using Dnnmm.Evaluation;
+using Dnnmm.Infrastructure;
+using Dnnmm.Methods;
+using Dnnmm.Methods.Dnnmm;
+
+namespace Dnnmm.Tests.Methods.Dnnmm;
+
+public class WarmupPartitionTests
+{
+    [Fact]
+    public void PcaProjectsOnTheLeadingComponentsLargestFirst()
+    {
+        // x_i = t_i (0.6, 0.8) + s_i (-0.8, 0.6): t and s have mean 0, t . s = 0 and var t > var s, so the
+        // components are (0.6, 0.8) and (0.8, -0.6) (sign: the largest loading positive) and the scores t and -s.
+        double[] t = { -2, -1, 0, 1, 2 }, s = { 0.1, -0.2, 0, 0.2, -0.1 };
+        var x = new float[10];
+        for (int i = 0; i < 5; i++) { x[2 * i] = (float)(0.6 * t[i] - 0.8 * s[i]); x[2 * i + 1] = (float)(0.8 * t[i] + 0.6 * s[i]); }
+        using var xt = TorchSharp.torch.tensor(x, new long[] { 5, 2 });
+        using var scores = WarmupPartition.Pca(xt, 2);
+        var v = scores.data<float>().ToArray();
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal(t[i], v[2 * i], 5);
+            Assert.Equal(-s[i], v[2 * i + 1], 5);
+        }
+        using var first = WarmupPartition.Pca(xt, 1);
+        Assert.Equal(t.Select(a => (float)a), first.data<float>().ToArray().Select(a => (float)Math.Round(a, 5)));
+    }
+
+    [Fact]
+    public void TsneKMeansFindsSeparatedClassesTheSameWayForASeed()
+    {
+        var data = TinyData.Make();
+        using var x = TorchSharp.torch.tensor(data.Pixels, new long[] { data.Count, 1, data.Height, data.Width });
+        var a = WarmupPartition.TsneKMeans(x, 3, 50, seed: 4);
+        Assert.Equal(1.0, ClusteringMetrics.Accuracy(data.Labels, a));
+        Assert.Equal(a, WarmupPartition.TsneKMeans(x, 3, 50, seed: 4));
+    }
+
+    [Fact]
+    public void TsneInitNeedsWarmupEpochs()
+    {
+        var e = Assert.Throws<OptionException>(() => (new DnnmmOptions() with { Init = MembershipInit.Tsne, WarmupEpochs = 0 }).Validate(3));
+        Assert.Equal("init", e.Option);
+        Assert.Contains("tsne needs at least one warm-up epoch", e.Message);
+    }
+
+    private static (List<EpochReport> Reports, List<string> Log, int[] Predicted) Run(DnnmmOptions o)
+    {
+        var data = TinyData.Make();
+        var reports = new List<EpochReport>();
+        var log = new List<string>();
+        using var m = new DnnmmMethod(o, 1);
+        m.Fit(new FitInput(data, new bool[data.Count]), new FitContext { MonitorLabels = data.Labels, OnEpoch = reports.Add, Log = log.Add });
+        return (reports, log, m.Predict(data));
+    }
+
+    private static DnnmmOptions Tiny => new()
+    {
+        Epochs = 1, BatchSize = 16, NetworkWidth = 8, LearningRate = 1e-3, Threads = 1, WarmupEpochs = 1,
+        Omega = OmegaUpdate.Fixed, Init = MembershipInit.Tsne,
+    };
+
+    [Fact]
+    public void TsneMembershipsTrainTheWarmUpAndAreScoredInTheLog()
+    {
+        var (r, log, _) = Run(Tiny);
+        Assert.NotEqual(0.0, r[0].Values["likelihood"]);
+        Assert.Contains(log, l => l.StartsWith("t-SNE k-means (pixels) memberships for the 1 warm-up epochs") && l.Contains("ACC 1.0000"));
+    }
+
+    [Fact]
+    public void RefinedMembershipsComeFromTheEncoderAfterTheirEpochAndResumeFromTheCheckpoint()
+    {
+        // Epoch 1 on the t-SNE memberships of the pixels, epochs 2-3 on those of the encoder's features after epoch 1.
+        var o = Tiny with { Epochs = 3, WarmupEpochs = 2, RefineEpoch = 1 };
+        var (full, log, predicted) = Run(o);
+        Assert.Single(log, l => l.StartsWith("t-SNE k-means (encoder features) memberships after epoch 1 for the next 2 epochs"));
+        Assert.All(full, e => Assert.NotEqual(0.0, e.Values["likelihood"]));
+        // Stopped after epoch 2 and resumed: epoch 3 trains on the memberships kept in the checkpoint, not recomputed ones.
+        using var dir = new TempDir();
+        RunIn(o with { Epochs = 2 }, dir.Path, resume: false);
+        var (rest, restLog, restPredicted) = RunIn(o, dir.Path, resume: true);
+        Assert.DoesNotContain(restLog, l => l.Contains("memberships"));
+        Assert.Equal(3, Assert.Single(rest).Epoch);
+        Assert.Equal(full[^1].Values["likelihood"], rest[0].Values["likelihood"]);
+        Assert.Equal(predicted, restPredicted);
+    }
+
+    [Fact]
+    public void RefineEpochNeedsWarmupEpochs()
+    {
+        var e = Assert.Throws<OptionException>(() => (new DnnmmOptions() with { RefineEpoch = 3, WarmupEpochs = 0, Init = MembershipInit.None }).Validate(3));
+        Assert.Equal("refineEpoch", e.Option);
+    }
+
+    private static (List<EpochReport> Reports, List<string> Log, int[] Predicted) RunIn(DnnmmOptions o, string dir, bool resume)
+    {
+        var data = TinyData.Make();
+        var reports = new List<EpochReport>();
+        var log = new List<string>();
+        using var m = new DnnmmMethod(o, 1);
+        m.Fit(new FitInput(data, new bool[data.Count]),
+            new FitContext { MonitorLabels = data.Labels, OnEpoch = reports.Add, Log = log.Add, Folder = new RunFolder(dir), Resume = resume });
+        return (reports, log, m.Predict(data));
+    }
+
+    [Fact]
+    public void TheLearningRateFallsAlongAHalfCosineAfterLrDecayFrom()
+    {
+        var o = new DnnmmOptions { Epochs = 20, LrDecayFrom = 16 };
+        Assert.Equal(1.0, o.LearningRateFactor(1));
+        Assert.Equal(1.0, o.LearningRateFactor(16));
+        // t-th of the T = 4 epochs after epoch 16: 0.5 (1 + cos(pi t / 5)).
+        Assert.Equal(0.5 * (1 + Math.Cos(Math.PI / 5)), o.LearningRateFactor(17), 12);
+        Assert.Equal(0.9045084972, o.LearningRateFactor(17), 9);
+        Assert.Equal(0.0954915028, o.LearningRateFactor(20), 9);
+        Assert.Equal(1.0, (o with { LrDecayFrom = 0 }).LearningRateFactor(20));
+        Assert.Equal(1.0, (o with { LrDecayFrom = 20 }).LearningRateFactor(20));
+    }
+
+    [Fact]
+    public void TheUnsupervisedVariantIsTheRecipe()
+    {
+        var u = DnnmmOptions.ForVariant("unsupervised");
+        Assert.Equal((MembershipInit.Tsne, OmegaUpdate.Fixed, 12, 16, 4, 20), (u.Init, u.Omega, u.RefineEpoch, u.LrDecayFrom, u.WarmupEpochs, u.Epochs));
+        Assert.Equal(new DnnmmOptions() with { Init = u.Init, Omega = u.Omega, RefineEpoch = u.RefineEpoch, LrDecayFrom = u.LrDecayFrom }, u);
+        Assert.Contains("unsupervised", Assert.Throws<OptionException>(() => DnnmmOptions.ForVariant("nope")).Message);
+    }
+}
