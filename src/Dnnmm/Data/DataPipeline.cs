@@ -29,9 +29,7 @@ public static class DataPipeline
         // A flat folder's labelled images are the ones its labels file names; with classes, a stratified draw of alpha.
         var labelled = s.Flat
             ? s.Images.Labels.Select(y => y >= 0).ToArray()
-            : o.LabelledPerClass is int perClass
-                ? ChooseLabelled(s.Images.Labels, s.Images.ClassNames.Length, CheckLabelledPerClass(perClass, s), new Random(DeriveSeed(o.Seed, LabelStream)))
-                : ChooseLabelled(s.Images.Labels, s.Images.ClassNames.Length, o.Alpha, new Random(DeriveSeed(o.Seed, LabelStream)));
+            : ChooseLabelled(s.Images.Labels, s.Images.ClassNames.Length, LabelledPerClass(o, s), new Random(DeriveSeed(o.Seed, LabelStream)));
         return new PreparedData(images, labelled, o, s.Available, s.Spec, s.Src.Detail, s.Src.SplitText);
     }
 
@@ -262,9 +260,13 @@ public static class DataPipeline
         return Math.Clamp(m, 1, n);
     }
 
-    /// <summary>Each class of the selection has at least <paramref name="perClass"/> images (an error naming labelledPerClass otherwise).</summary>
-    private static Func<int, int> CheckLabelledPerClass(int perClass, Selection s)
+    /// <summary>
+    /// The labelled images of a class of n: <see cref="DataOptions.LabelledPerClass"/> when given (every class of the
+    /// selection must have that many: an error naming labelledPerClass otherwise), else <see cref="LabelledCount"/> of alpha.
+    /// </summary>
+    private static Func<int, int> LabelledPerClass(DataOptions o, Selection s)
     {
+        if (o.LabelledPerClass is not int perClass) return n => LabelledCount(n, o.Alpha);
         var counts = new int[s.Images.ClassNames.Length];
         foreach (int y in s.Images.Labels) counts[y]++;
         for (int k = 0; k < counts.Length; k++)

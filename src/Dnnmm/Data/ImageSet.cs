@@ -6,7 +6,7 @@ namespace Dnnmm.Data;
 /// Storage: images decoded from 8-bit files (IDX, CIFAR-10, PNG/JPEG, CelebA) are kept as <b>bytes</b>, one per pixel
 /// (value b / 255 when read), so a data set takes a quarter of the memory floats would; images given as floats (a
 /// caller's own array) are kept as floats. Readers convert to floats per image or per minibatch
-/// (<see cref="CopyImage"/>, <see cref="CopyImages"/>, <see cref="CopyRange(int, int, Span{float})"/>).
+/// (<see cref="CopyImage"/>, <see cref="CopyImages"/>, <see cref="CopyRange"/>).
 /// </para>
 /// <para>
 /// Noise (<see cref="WithNoise"/>): the paper's noisy data sets add Gaussian pixel noise to every image. It is not
@@ -82,7 +82,7 @@ public sealed class ImageSet
     /// <summary>
     /// Every image as floats, N x C x H x W: the stored array when the images are stored as floats without noise, otherwise
     /// a float copy made on the first call and kept (4 bytes per pixel). For small sets and tests; code that may see large
-    /// data reads images in batches (<see cref="CopyImages"/>, <see cref="CopyRange(int, int, Span{float})"/>).
+    /// data reads images in batches (<see cref="CopyImages"/>, <see cref="CopyRange"/>).
     /// </summary>
     public float[] Pixels
     {
@@ -141,17 +141,6 @@ public sealed class ImageSet
         if (destination.Length < (long)indices.Length * size)
             throw new ArgumentException($"destination has {destination.Length} floats, {indices.Length} images need {(long)indices.Length * size}");
         for (int i = 0; i < indices.Length; i++) CopyImage(indices[i], destination.Slice(i * size, size));
-    }
-
-    /// <summary>Images start .. start + count - 1 as floats into <paramref name="destination"/> (count x ImageSize).</summary>
-    public void CopyRange(int start, int count, Span<float> destination)
-    {
-        CheckRange(start, count, destination.Length);
-        int size = ImageSize;
-        if (noise is null && floats != null)
-            floats.AsSpan(checked(start * size), checked(count * size)).CopyTo(destination);
-        else
-            for (int i = 0; i < count; i++) CopyImage(start + i, destination.Slice(i * size, size));
     }
 
     /// <summary>Images start .. start + count - 1 as floats into <paramref name="destination"/> from <paramref name="offset"/> on, in parallel for many.</summary>

@@ -13,59 +13,57 @@ public static class MethodCommon
     /// </summary>
     public static Tensor ToTensor(ImageSet images)
     {
-        if (images.Count == 0) return RangeTensor(images, 0, 0);
-        var t = empty(new long[] { images.Count, images.Channels, images.Height, images.Width }, dtype: ScalarType.Float32);
+        var t = EmptyImages(images, images.Count);
         // in slices of at most 2^24 floats, so that no float copy of the whole set is made outside the tensor
         int per = Math.Max(1, (1 << 24) / images.ImageSize);
-        using var acc = t.data<float>();
-        var buf = System.Buffers.ArrayPool<float>.Shared.Rent(per * images.ImageSize);
-        try
+        for (int s = 0; s < images.Count; s += per)
         {
-            for (int s = 0; s < images.Count; s += per)
-            {
-                int n = Math.Min(per, images.Count - s);
-                images.CopyRange(s, n, buf, 0);
-                acc.CopyFrom(new ReadOnlySpan<float>(buf, 0, n * images.ImageSize), 0, (long)s * images.ImageSize);
-            }
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<float>.Shared.Return(buf);
+            int start = s, n = Math.Min(per, images.Count - s);
+            CopyPooled(t, (long)start * images.ImageSize, n * images.ImageSize, buf => images.CopyRange(start, n, buf, 0));
         }
         return t;
     }
 
     /// <summary>Images start .. start + count - 1 as a count x C x H x W float tensor on the CPU (with their noise).</summary>
     public static Tensor RangeTensor(ImageSet images, int start, int count) =>
-        FillTensor(images, count, (buf, n) => images.CopyRange(start, n, buf, 0));
+        FillTensor(images, count, buf => images.CopyRange(start, count, buf, 0));
 
     /// <summary>The images at <paramref name="indices"/>, in that order, as a float tensor on the CPU (with their noise).</summary>
     public static Tensor BatchTensor(ImageSet images, int[] indices) =>
-        FillTensor(images, indices.Length, (buf, _) => images.CopyImages(indices, buf));
+        FillTensor(images, indices.Length, buf => images.CopyImages(indices, buf));
 
     /// <summary>
     /// A count x C x H x W tensor made by libtorch and filled from a pooled buffer: minibatches are read every step, and
     /// a new managed array per step (and TorchSharp's copy of it) would make the garbage collector run often, which
     /// exposes a race in TorchSharp (temporary Scalars finalised while libtorch still reads them: "Unknown scalar type").
     /// </summary>
-    private static Tensor FillTensor(ImageSet images, int count, Action<float[], int> fill)
+    private static Tensor FillTensor(ImageSet images, int count, Action<float[]> fill)
     {
         long n = (long)count * images.ImageSize;
-        var t = empty(new long[] { count, images.Channels, images.Height, images.Width }, dtype: ScalarType.Float32);
-        if (n == 0) return t;
         if (n > Array.MaxLength) throw new InvalidOperationException($"{count} images are too many for one tensor; read them in batches");
-        var buf = System.Buffers.ArrayPool<float>.Shared.Rent((int)n);
+        var t = EmptyImages(images, count);
+        CopyPooled(t, 0, (int)n, fill);
+        return t;
+    }
+
+    private static Tensor EmptyImages(ImageSet images, int count) =>
+        empty(new long[] { count, images.Channels, images.Height, images.Width }, dtype: ScalarType.Float32);
+
+    /// <summary><paramref name="n"/> floats that <paramref name="fill"/> writes into a pooled buffer, copied into t from <paramref name="at"/> on.</summary>
+    private static void CopyPooled(Tensor t, long at, int n, Action<float[]> fill)
+    {
+        if (n == 0) return;
+        var buf = System.Buffers.ArrayPool<float>.Shared.Rent(n);
         try
         {
-            fill(buf, count);
+            fill(buf);
             using var acc = t.data<float>();
-            acc.CopyFrom(new ReadOnlySpan<float>(buf, 0, (int)n), 0, 0);
+            acc.CopyFrom(new ReadOnlySpan<float>(buf, 0, n), 0, at);
         }
         finally
         {
             System.Buffers.ArrayPool<float>.Shared.Return(buf);
         }
-        return t;
     }
 
     public static ImageShape ShapeOf(ImageSet images) => new(images.Channels, images.Height, images.Width);

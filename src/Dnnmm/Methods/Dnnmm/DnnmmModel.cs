@@ -84,23 +84,8 @@ public sealed class DnnmmModel : ILatentGenerator, IDisposable
     public LatentMixture Mixture { get; }
 
     /// <summary>Encodes images (N x C x H x W floats) in batches without gradients; returns N x d on the CPU.</summary>
-    public Tensor Encode(Tensor images, int batch = 500)
-    {
-        using var _ = no_grad();
-        E.eval();
-        var parts = new List<Tensor>();
-        long n = images.shape[0];
-        for (long s = 0; s < n; s += batch)
-        {
-            using var slice = images.narrow(0, s, Math.Min(n, s + batch) - s);
-            using var x = slice.to(Device);
-            parts.Add(E.forward(x).cpu());
-        }
-        E.train();
-        var z = cat(parts, 0);
-        foreach (var p in parts) p.Dispose();
-        return z;
-    }
+    public Tensor Encode(Tensor images, int batch = 500) =>
+        EncodeBatches((int)images.shape[0], batch, (s, len) => images.narrow(0, s, len));
 
     public Tensor ToTensor(ImageSet images)
     {
@@ -122,16 +107,25 @@ public sealed class DnnmmModel : ILatentGenerator, IDisposable
     public Tensor EncodeImages(ImageSet images, IReadOnlyList<int>? indices = null, int batch = 500)
     {
         CheckShape(images);
+        int[]? ids = indices as int[] ?? indices?.ToArray();
+        return EncodeBatches(ids?.Length ?? images.Count, batch,
+            (s, len) => ids is null ? MethodCommon.RangeTensor(images, s, len) : MethodCommon.BatchTensor(images, ids[s..(s + len)]));
+    }
+
+    /// <summary>
+    /// E(x) of n images in batches, without gradients and with the encoder in evaluation mode; <paramref name="batchAt"/>
+    /// gives the images start .. start + len - 1 (on any device). Returns n x d on the CPU.
+    /// </summary>
+    private Tensor EncodeBatches(int n, int batch, Func<int, int, Tensor> batchAt)
+    {
         using var _ = no_grad();
         E.eval();
         var parts = new List<Tensor>();
-        int n = indices?.Count ?? images.Count;
-        int[]? ids = indices as int[] ?? indices?.ToArray();
         for (int s = 0; s < n; s += batch)
         {
             int len = Math.Min(batch, n - s);
-            using var xc = ids is null ? MethodCommon.RangeTensor(images, s, len) : MethodCommon.BatchTensor(images, ids[s..(s + len)]);
-            using var x = xc.to(Device);
+            using var xb = batchAt(s, len);
+            using var x = xb.to(Device);
             parts.Add(E.forward(x).cpu());
         }
         E.train();
