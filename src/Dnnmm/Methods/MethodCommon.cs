@@ -69,15 +69,13 @@ public static class MethodCommon
     public static ImageShape ShapeOf(ImageSet images) => new(images.Channels, images.Height, images.Width);
 
     /// <summary>
-    /// The start of every network method's fit: libtorch's CPU threads, the device, and the global seed that the
-    /// networks' initial weights come from.
+    /// The start of every network method's fit: libtorch's CPU threads and the device. The networks are then built
+    /// with <see cref="Compute.SeededInit"/>, which seeds their initial weights.
     /// </summary>
-    public static Device StartFit(int threads, string device, int seed)
+    public static Device StartFit(int threads, string device)
     {
         Compute.ConfigureThreads(threads);
-        var d = Compute.ResolveDevice(device);
-        torch.manual_seed(seed);
-        return d;
+        return Compute.ResolveDevice(device);
     }
 
     /// <summary>Checks that images match the shape a model was built for.</summary>

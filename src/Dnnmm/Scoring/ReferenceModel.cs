@@ -94,7 +94,7 @@ public sealed class ReferenceModel : IDisposable
         {
             using var r = new BinaryReader(new MemoryStream(File.ReadAllBytes(bin)), Encoding.UTF8);
             if (r.ReadString() != Magic) throw new InvalidDataException("not a reference classifier");
-            net.load(r);
+            TorchState.LoadModule(net, r);
         }
         catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or InvalidDataException)
         {

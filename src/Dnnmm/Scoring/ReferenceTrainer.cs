@@ -37,8 +37,7 @@ public static class ReferenceTrainer
 
         Compute.ConfigureThreads(options.Threads);
         var device = Compute.ResolveDevice(options.Device);
-        torch.manual_seed(data.Seed);
-        using var net = new ReferenceClassifier(shape, images.ClassNames.Length, options.Width, options.FeatureDim, options.ConvsPerBlock);
+        using var net = Compute.SeededInit(data.Seed, () => new ReferenceClassifier(shape, images.ClassNames.Length, options.Width, options.FeatureDim, options.ConvsPerBlock));
         net.to(device);
         var sw = Stopwatch.StartNew();
         Fit(net, images, options, device, data.Seed, log, cancel);

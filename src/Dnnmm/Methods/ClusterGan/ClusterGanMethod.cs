@@ -54,11 +54,12 @@ public sealed class ClusterGanMethod(ClusterGanOptions options, int seed) : IClu
         info = ModelFile.Info(Name, input);
         var shape = info.Shape;
         int latent = options.LatentDim(Clusters);
-        device = MethodCommon.StartFit(options.Threads, options.Device, seed);
+        device = MethodCommon.StartFit(options.Threads, options.Device);
         generator?.Dispose(); critic?.Dispose(); encoder?.Dispose();
-        generator = new ClusterGanGenerator(latent, shape, options.NetworkWidth, options.Hidden);
-        critic = new ClusterGanConvNet("clustergan_critic", shape, options.NetworkWidth, options.Hidden, 1);
-        encoder = new ClusterGanConvNet("clustergan_encoder", shape, options.NetworkWidth, options.Hidden, latent);
+        (generator, critic, encoder) = Compute.SeededInit(seed, () => (
+            new ClusterGanGenerator(latent, shape, options.NetworkWidth, options.Hidden),
+            new ClusterGanConvNet("clustergan_critic", shape, options.NetworkWidth, options.Hidden, 1),
+            new ClusterGanConvNet("clustergan_encoder", shape, options.NetworkWidth, options.Hidden, latent)));
         generator.to(device); critic.to(device); encoder.to(device);
         using var criticOptimizer = torch.optim.Adam(critic.parameters(), options.LearningRate, options.Beta1, options.Beta2);
         using var generatorEncoderOptimizer = torch.optim.Adam(generator.parameters().Concat(encoder.parameters()),
@@ -326,7 +327,7 @@ public sealed class ClusterGanMethod(ClusterGanOptions options, int seed) : IClu
                 int K = info.Clusters, latent = options.LatentDim(K);
                 m.generator = new ClusterGanGenerator(latent, info.Shape, options.NetworkWidth, options.Hidden);
                 m.encoder = new ClusterGanConvNet("clustergan_encoder", info.Shape, options.NetworkWidth, options.Hidden, latent);
-                m.generator.load(r); m.encoder.load(r);
+                TorchState.LoadModule(m.generator, r); TorchState.LoadModule(m.encoder, r);
                 if (r.ReadBoolean())
                 {
                     m.centroids = ModelFile.ReadKMeans(r);

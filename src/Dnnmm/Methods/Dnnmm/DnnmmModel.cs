@@ -68,10 +68,10 @@ public sealed class DnnmmModel : ILatentGenerator, IDisposable
     {
         Info = info;
         Device = device;
-        torch.manual_seed(info.Seed);
-        G = new ImageGenerator(info.LatentDim, info.Shape, info.NetWidth);
-        E = Encoder.Create(info.Shape, info.NetWidth, info.LatentDim);
-        D = Discriminator.Create(info.Shape, info.NetWidth);
+        (G, E, D) = Compute.SeededInit(info.Seed, () => (
+            new ImageGenerator(info.LatentDim, info.Shape, info.NetWidth),
+            Encoder.Create(info.Shape, info.NetWidth, info.LatentDim),
+            Discriminator.Create(info.Shape, info.NetWidth)));
         G.to(device); E.to(device); D.to(device);
         Mixture = LatentMixture.Create(info.Clusters, info.LatentDim, info.Means, info.MeanScale, info.Seed, device);
     }

@@ -655,15 +655,16 @@ public sealed class MinMaxEmTrainer : IDisposable
             for (int i = 0; i < k; i++) omega[i] = r.ReadSingle();
             Epoch = epoch; Restarts = restarts;
             using (var t = tensor(omega)) model.Mixture.SetOmega(t);
-            model.G.load(r); model.E.load(r); model.D.load(r);
+            TorchState.LoadModule(model.G, r); TorchState.LoadModule(model.E, r); TorchState.LoadModule(model.D, r);
             if (Math.Abs(lr - LearningRate) > 0) { LearningRate = lr; (optGE, optD) = RebuildOptimisers(lr); }
-            optGE.load_state_dict(r); optD.load_state_dict(r);
+            TorchState.LoadAdam(optGE, r); TorchState.LoadAdam(optD, r);
             if (r.BaseStream.Position < r.BaseStream.Length)
             {
                 int[]? ReadMemberships()
                 {
                     int n = r.ReadInt32();
-                    if (n < 0 || n > 1 << 28) throw new InvalidDataException($"{n} warm-up memberships");
+                    // four bytes each: a count the rest of the file cannot hold is damage, not an allocation to try
+                    if (n < 0 || 4L * n > r.BaseStream.Length - r.BaseStream.Position) throw new InvalidDataException($"{n} warm-up memberships");
                     if (n == 0) return null;
                     var m = new int[n];
                     for (int i = 0; i < n; i++) m[i] = r.ReadInt32();

@@ -48,10 +48,13 @@ public sealed class DynAeMethod(DynAeOptions options, int seed) : IClusteringMet
         options.Validate(input);
         info = ModelFile.Info(Name, input);
         var shape = info.Shape;
-        device = MethodCommon.StartFit(options.Threads, options.Device, seed);
+        device = MethodCommon.StartFit(options.Threads, options.Device);
         autoencoder?.Dispose();
-        autoencoder = new DynAeAutoencoder(shape, options.Architecture, options.HiddenDims, options.EmbeddingDim, options.NetworkWidth);
-        using var critic = new DynAeCritic(shape, options.Architecture, options.HiddenDims, options.EmbeddingDim, options.NetworkWidth);
+        DynAeCritic built;
+        (autoencoder, built) = Compute.SeededInit(seed, () => (
+            new DynAeAutoencoder(shape, options.Architecture, options.HiddenDims, options.EmbeddingDim, options.NetworkWidth),
+            new DynAeCritic(shape, options.Architecture, options.HiddenDims, options.EmbeddingDim, options.NetworkWidth)));
+        using var critic = built;
         autoencoder.to(device); critic.to(device);
         using var images = new TrainingImages(input, options.LabelledWeight, options.LabelledBatchSize, Seeds.Mix(seed, 0, 5));
 
@@ -381,7 +384,7 @@ public sealed class DynAeMethod(DynAeOptions options, int seed) : IClusteringMet
             {
                 m.info = info;
                 m.autoencoder = new DynAeAutoencoder(info.Shape, options.Architecture, options.HiddenDims, options.EmbeddingDim, options.NetworkWidth);
-                m.autoencoder.load(r);
+                TorchState.LoadModule(m.autoencoder, r);
                 int dim = r.ReadInt32();
                 var c = ModelFile.ReadFloats(r);
                 if (dim < 1 || c.Length != info.Clusters * dim)

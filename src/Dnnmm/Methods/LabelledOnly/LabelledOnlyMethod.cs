@@ -75,9 +75,9 @@ public sealed class LabelledOnlyMethod(LabelledOnlyOptions options, int seed) : 
     {
         options.Validate(input);
         info = ModelFile.Info(Name, input);
-        device = MethodCommon.StartFit(options.Threads, options.Device, seed);
+        device = MethodCommon.StartFit(options.Threads, options.Device);
         net?.Dispose();
-        net = new ConvNet("classifier", info.Shape, options.NetworkWidth, Clusters);
+        net = Compute.SeededInit(seed, () => new ConvNet("classifier", info.Shape, options.NetworkWidth, Clusters));
         net.to(device);
         using var opt = torch.optim.Adam(net.parameters(), options.LearningRate, options.Beta1, options.Beta2);
 
@@ -146,7 +146,7 @@ public sealed class LabelledOnlyMethod(LabelledOnlyOptions options, int seed) : 
             {
                 m.info = info;
                 m.net = new ConvNet("classifier", info.Shape, options.NetworkWidth, info.Clusters);
-                m.net.load(r);
+                TorchState.LoadModule(m.net, r);
             });
             m.device = Compute.ResolveDevice(options.Device);
             m.Net.to(m.device);
