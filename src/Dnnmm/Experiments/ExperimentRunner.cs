@@ -368,6 +368,6 @@ public static class ExperimentRunner
         }
         catch (IOException) { }
         double gib = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
-        return $"{Environment.ProcessorCount} cores{(cpu.Length > 0 ? $" ({cpu})" : "")}, {gib:F0} GiB, {RuntimeInformation.OSDescription}, .NET {Environment.Version}";
+        return $"{Environment.ProcessorCount} cores{(cpu.Length > 0 ? $" ({cpu})" : "")}, {gib:F0} GiB, {RuntimeInformation.OSDescription}, .NET {Environment.Version}{(OneDnnIsa.Effective is { } isa ? $", oneDNN ISA {isa}" : "")}";
     }
 }

@@ -171,9 +171,13 @@ public class PicturesTests
             model.G.train();
             return x.data<float>().ToArray();
         }
-        Assert.Equal(AtMean(0), px[..size]);
-        Assert.Equal(AtMean(2), px[(4 * size)..]);
-        Assert.NotEqual(AtMean(0), px[(2 * size)..(3 * size)]);
+        // G of one latent and G of it inside a batch of five agree to float rounding, not bit for bit (the kernels
+        // block a batch of five differently from one, and their rounding can follow the buffers' alignment)
+        static void Near(float[] expected, float[] actual) =>
+            Assert.All(expected.Zip(actual), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-5f, $"{p.First} vs {p.Second}"));
+        Near(AtMean(0), px[..size]);
+        Near(AtMean(2), px[(4 * size)..]);
+        Assert.True(AtMean(0).Zip(px[(2 * size)..(3 * size)]).Max(p => Math.Abs(p.First - p.Second)) > 1e-3f);
 
         var y = GenerativePictures.SegmentLatents(model, 0, 2, 5);
         Assert.Equal(new[] { 2f, 0f, 2f }, y[6..9]); // the midpoint of 4 e_0 and 4 e_2
