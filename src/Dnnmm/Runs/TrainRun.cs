@@ -114,6 +114,7 @@ public static class TrainRun
         }
         // Check everything before the run folder is touched, so bad input never costs an earlier result.
         o.Validate();
+        Compute.ResolveThreads(0); // a malformed DNNMM_THREADS is an input error here, not after the folder is written
         var entry = o.Entry();
         if (resume && !entry.CanResume)
             throw new DnnmmInputException($"{outDir}: method '{o.Method}' keeps no checkpoints to resume from; train it again with --force");

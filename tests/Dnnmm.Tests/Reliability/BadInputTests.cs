@@ -266,18 +266,8 @@ public class BadInputTests : IDisposable
     [Fact]
     public void TheMemoryLimitVariableIsReadByTheProgramAndAWrongValueIsNamed()
     {
-        (int Code, string Err) Program(string limit)
-        {
-            var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-            { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "dnnmm.dll"), "data", "info", "--data", "mnist" }) psi.ArgumentList.Add(a);
-            psi.Environment[Dnnmm.Data.MemoryBudget.LimitVariable] = limit;
-            using var p = Process.Start(psi)!;
-            var err = p.StandardError.ReadToEndAsync();
-            p.StandardOutput.ReadToEnd();
-            Assert.True(p.WaitForExit(60_000));
-            return (p.ExitCode, err.Result);
-        }
+        (int Code, string Err) Program(string limit) =>
+            ProgramWith(Dnnmm.Data.MemoryBudget.LimitVariable, limit, "data", "info", "--data", "mnist");
         foreach (var (limit, message) in new[]
                  {
                      ("1000000", "10000 images of 1x28x28 need about 8.5 MB in memory, but only 1.0 MB are available (DNNMM_MEMORY_LIMIT)"),
@@ -291,5 +281,34 @@ public class BadInputTests : IDisposable
             Assert.Contains(message, err);
         }
         Assert.Equal(0, Program("100000000").Code);
+    }
+
+    /// <summary>The dnnmm program as a child process with one environment variable set (no other test sees it).</summary>
+    private static (int Code, string Err) ProgramWith(string variable, string value, params string[] args)
+    {
+        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dnnmm.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment[variable] = value;
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        p.StandardOutput.ReadToEnd();
+        Assert.True(p.WaitForExit(60_000));
+        return (p.ExitCode, err.Result);
+    }
+
+    [Fact]
+    public void AMalformedThreadsVariableIsNamedBeforeTheRunFolderIsTouched()
+    {
+        string run = TrainedRun();
+        var before = Snapshot(run);
+        var (code, err) = ProgramWith(Compute.ThreadsVariable, "two", TinyTrain(run, "--force"));
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Equal("error: DNNMM_THREADS='two': not a positive number of threads", err.TrimEnd());
+        Assert.Equal(before, Snapshot(run));
+        (code, _) = ProgramWith(Compute.ThreadsVariable, "two", TinyTrain(dir.File("new")));
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.False(Directory.Exists(dir.File("new")));
     }
 }
