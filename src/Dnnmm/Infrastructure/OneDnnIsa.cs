@@ -6,10 +6,10 @@ namespace Dnnmm.Infrastructure;
 /// <summary>
 /// Caps the instruction set of oneDNN, libtorch's CPU convolution library, at AVX2 unless the user chose one.
 /// With its AVX-512 kernels, identical DNN-MM runs on an AVX-512 machine were not identical: now and then (about 1 run
-/// in 5 of a tiny run) the input gradient of the encoder's first convolution for the generated images came back
+/// in 4 of a tiny run: 21 of 88) the input gradient of the encoder's first convolution for the generated images came back
 /// partly NaN from finite inputs, and the run restarted an epoch at half the learning rate; glibc's MALLOC_PERTURB_
 /// (fresh memory filled with a finite pattern) made it disappear, which points at memory read before it is written.
-/// With ONEDNN_MAX_CPU_ISA=AVX2: 0 of 48 runs. See docs/architecture.md, "Threads and TorchSharp".
+/// With ONEDNN_MAX_CPU_ISA=AVX2: 0 of 72 runs. See docs/architecture.md, "Threads and TorchSharp".
 /// </summary>
 public static class OneDnnIsa
 {
