@@ -1,3 +1,4 @@
+using Dnnmm.Infrastructure;
 using Dnnmm.Methods.Dnnmm;
 
 namespace Dnnmm.Cli.Commands;
@@ -16,8 +17,24 @@ public static class BenchCommand
                           + "stored as bytes with noise --noise-std (default 0.1), read once as floats in minibatches; prints stored bytes and peak memory",
         };
         cmd.Options.Add(synthetic);
+        var gcStress = new Option<double?>("--gc-stress")
+        {
+            Description = "instead of training: run small libtorch operations for this many seconds while another thread allocates, "
+                          + "to check that garbage collections stay out of libtorch's calls (exit 1 on a libtorch error; DNNMM_GC_FENCE=off shows the race)",
+        };
+        cmd.Options.Add(gcStress);
         cmd.SetAction(p =>
         {
+            if (p.GetValue(gcStress) is double seconds)
+            {
+                if (!(seconds > 0) || seconds > 3600) throw new OptionException("gc-stress", $"{seconds} must be a number of seconds in (0, 3600]");
+                var (iterations, error) = Benchmark.GcStress(seconds);
+                var o = p.InvocationConfiguration.Output;
+                o.WriteLine($"gc stress: fence {(GcFence.Enabled ? "on" : "off")}, {iterations} iterations, {GC.CollectionCount(0)} collections, {GcFence.Regions} no-GC regions");
+                if (error is null) { o.WriteLine("no libtorch error"); return 0; }
+                p.InvocationConfiguration.Error.WriteLine($"error: libtorch failed after {iterations} iterations: {error}");
+                return 1;
+            }
             if (p.GetValue(synthetic) is string shape)
             {
                 var (n, c, h, w) = ParseShape(shape);

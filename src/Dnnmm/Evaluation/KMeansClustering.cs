@@ -1,3 +1,4 @@
+using Dnnmm.Infrastructure;
 using System.Numerics;
 
 namespace Dnnmm.Evaluation;
@@ -125,6 +126,7 @@ public static class KMeansClustering
         double inertia = AssignInto(data, n, dim, c, k, labels, dist);
         while (it < maxIterations)
         {
+            GcFence.SafePoint(); // between native calls: see GcFence
             it++;
             Array.Clear(sums); Array.Clear(counts);
             for (int i = 0; i < n; i++)

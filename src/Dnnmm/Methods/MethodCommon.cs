@@ -34,13 +34,14 @@ public static class MethodCommon
 
     /// <summary>
     /// A count x C x H x W tensor made by libtorch and filled from a pooled buffer: minibatches are read every step, and
-    /// a new managed array per step (and TorchSharp's copy of it) would make the garbage collector run often, which
-    /// exposes a race in TorchSharp (temporary Scalars finalised while libtorch still reads them: "Unknown scalar type").
+    /// a new managed array per step (and TorchSharp's copy of it) would make the garbage collector run often. Each read
+    /// is a <see cref="GcFence"/> safe point (temporary Scalars finalised while libtorch still reads them: "Unknown scalar type").
     /// </summary>
     private static Tensor FillTensor(ImageSet images, int count, Action<float[]> fill)
     {
         long n = (long)count * images.ImageSize;
         if (n > Array.MaxLength) throw new InvalidOperationException($"{count} images are too many for one tensor; read them in batches");
+        GcFence.SafePoint(); // every minibatch read of every method, in training and evaluation
         var t = EmptyImages(images, count);
         CopyPooled(t, 0, (int)n, fill);
         return t;

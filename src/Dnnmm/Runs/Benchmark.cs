@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Dnnmm.Infrastructure;
 using System.Diagnostics;
 using Dnnmm.Data;
@@ -74,6 +75,44 @@ public static class Benchmark
 
         return new BenchmarkResult(threads, prepared.Images.Count, steps, median, epochSeconds, Stats.Median(encode),
             stepGflop, stepGflop / median, MatmulGflops(), prepared.Images.StoredBytes, ProcessMemory.PeakResidentBytes());
+    }
+
+    /// <summary>
+    /// The garbage-collector race of <see cref="GcFence"/>, provoked: for <paramref name="seconds"/> the calling thread runs
+    /// small libtorch operations with numbers as arguments (temporary Scalars) while a second thread allocates without
+    /// pause, so that collections start on it during the native calls. Each iteration is a fence safe point. Returns the
+    /// iterations done and the first libtorch error, or null. With DNNMM_GC_FENCE=off this fails within seconds.
+    /// </summary>
+    public static (long Iterations, string? Error) GcStress(double seconds)
+    {
+        Compute.ConfigureThreads(1);
+        bool stop = false;
+        var churn = new Thread(() =>
+        {
+            var junk = new List<object>();
+            while (!Volatile.Read(ref stop)) { for (int i = 0; i < 1000; i++) junk.Add(new byte[64]); junk.Clear(); }
+        }) { IsBackground = true };
+        churn.Start();
+        long iterations = 0;
+        try
+        {
+            using var x = randn(64, 1, 28, 28);
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            while (sw.Elapsed.TotalSeconds < seconds)
+            {
+                GcFence.SafePoint();
+                using var scope = NewDisposeScope();
+                var y = x.add(1).mul(0.5).leaky_relu(0.2).add(x, 0.3);
+                for (int i = 0; i < 20; i++) y = y.add(1.5).clamp(0.0, 2.0);
+                iterations++;
+            }
+            return (iterations, null);
+        }
+        catch (Exception e) when (e is ExternalException or InvalidOperationException or ArgumentException)
+        {
+            return (iterations, e.Message.Split('\n')[0].Trim());
+        }
+        finally { Volatile.Write(ref stop, true); churn.Join(); }
     }
 
     /// <summary>Dense fp32 matmul rate of libtorch on this machine (median of 10 products of 1024 x 1024 matrices).</summary>

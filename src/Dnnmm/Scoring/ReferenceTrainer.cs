@@ -95,6 +95,7 @@ public static class ReferenceTrainer
             long correct = 0;
             for (int step = 0; step < steps; step++)
             {
+                GcFence.SafePoint(); // between native calls: see GcFence
                 cancel.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var idx = Batches.Slice(order, step, b);

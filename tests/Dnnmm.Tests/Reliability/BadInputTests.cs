@@ -284,7 +284,7 @@ public class BadInputTests : IDisposable
     }
 
     /// <summary>The dnnmm program as a child process with one environment variable set (no other test sees it).</summary>
-    private static (int Code, string Err) ProgramWith(string variable, string value, params string[] args)
+    internal static (int Code, string Err) ProgramWith(string variable, string value, params string[] args)
     {
         var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };

@@ -98,6 +98,7 @@ public sealed class ClusterGanMethod(ClusterGanOptions options, int seed) : IClu
         int generatorSteps = 0;
         for (int step = 0; step < steps; step++)
         {
+            GcFence.SafePoint(); // between native calls: see GcFence
             ctx.Cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var real = images.Batch(WrappedBatch(order, step, batchSize), device);

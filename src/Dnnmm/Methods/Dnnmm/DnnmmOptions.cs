@@ -132,10 +132,19 @@ public sealed record DnnmmOptions : IMethodOptions
     public int LabelledBatchSize { get; init; } = 32;
     [Option("fake-batch-size", "latent samples y (and generated images) per step for the consistency, adversarial and complement terms (0 = --batch-size)", Min = 0)]
     public int FakeBatchSize { get; init; } = 0;
+    [Option("gan-every", "the discriminator and the generator take a step (and the consistency, adversarial and complement terms are computed) every N-th minibatch; the encoder's likelihood terms every minibatch (1 = every step)", Min = 1)]
+    public int GanEvery { get; init; } = 1;
     [Option("lr", "Adam learning rate", Min = 0, Max = 1, MinExclusive = true, MaxExclusive = true)]
     public double LearningRate { get; init; } = 2e-3;
     [Option("lr-decay-from", "from the epoch after this one the learning rate falls along a half cosine to a small fraction at the last epoch (0 = constant)", Min = 0)]
     public int LrDecayFrom { get; init; } = 0;
+    /// <summary>
+    /// The largest L2 norm of the encoder's gradient in a step, and separately of the generator's and the
+    /// discriminator's (rescaled when above; 0 = no clipping). Separate, so that the generator's adversarial gradient
+    /// never rescales the encoder's step.
+    /// </summary>
+    [Option("max-grad-norm", "largest L2 norm of each network's gradient in a step (the encoder's, the generator's and the discriminator's, each on its own); larger ones are scaled down; 0 = no clipping", Min = 0)]
+    public double MaxGradNorm { get; init; } = 0;
     [Option("beta1", "Adam beta1", Min = 0, Max = 1, MaxExclusive = true)]
     public double Beta1 { get; init; } = 0.5;
     [Option("beta2", "Adam beta2", Min = 0, Max = 1, MaxExclusive = true)]

@@ -102,18 +102,22 @@ public sealed class MinMaxEmTrainer : IDisposable
     }
 
     /// <summary>
-    /// Why an epoch's adversarial or consistency terms exploded, or null: an epoch mean above <see cref="ExplosionFactor"/>
-    /// times the median of the epochs before it (and above 20) means the min-max game ran away (seen on CelebA: the
-    /// discriminator's loss jumped from 1.2 to 3118 in one epoch, and the encoder was wrecked the next), which a finite
-    /// loss does not show. The epoch is then treated like a NaN loss.
+    /// Why an epoch's adversarial, consistency or unlabelled likelihood term exploded, or null: an epoch mean above
+    /// <see cref="ExplosionFactor"/> times the median of the epochs before it (and above 20) means the min-max game ran
+    /// away (seen on CelebA: the discriminator's loss jumped from 1.2 to 3118 in one epoch, and the encoder was wrecked
+    /// the next) or the encoder's codes were thrown far from the means (seen on CIFAR-10-5: the likelihood term fell
+    /// from -16 to -290 in one epoch and ACC from 0.52 to 0.37), which a finite loss does not show. The epoch is then
+    /// treated like a NaN loss.
     /// </summary>
     public static string? Exploded(IReadOnlyList<IReadOnlyDictionary<string, double>> history, IReadOnlyDictionary<string, double> terms)
     {
-        if (history.Count < 2) return null;
-        foreach (var key in new[] { "loss_d", "adversarial_g", "consistency" })
+        foreach (var key in new[] { "loss_d", "adversarial_g", "consistency", "likelihood" })
         {
             if (!terms.TryGetValue(key, out double v)) continue;
-            double median = Stats.Median(history.Where(h => h.ContainsKey(key)).Select(h => Math.Abs(h[key])).ToList());
+            // Epochs in which the term was not computed (0: the likelihood term in the first warm-up epoch) do not count.
+            var earlier = history.Where(h => h.TryGetValue(key, out double e) && e != 0).Select(h => Math.Abs(h[key])).ToList();
+            if (earlier.Count < 2) continue;
+            double median = Stats.Median(earlier);
             if (Math.Abs(v) > 20 && Math.Abs(v) > ExplosionFactor * median)
                 return $"{key} {v:G4} is over {ExplosionFactor} times its median {median:G4} of the earlier epochs (the min-max game ran away)";
         }
@@ -259,27 +263,42 @@ public sealed class MinMaxEmTrainer : IDisposable
             ["likelihood"] = 0, ["labelled_likelihood"] = 0, ["consistency"] = 0, ["adversarial_g"] = 0, ["loss_d"] = 0,
         };
         if (options.ComplementWeight > 0) sums["complement"] = 0;
+        sums["grad_norm_e"] = 0;
+        gradNormEMax = 0;
         if (options.ConsistencyEncoder == ConsistencyEncoder.Confident && options.Lambda1 > 0) sums["confident_share"] = 0;
+        int ganSteps = 0;
         using (omegaStep)
         {
             for (int step = 0; step < steps; step++)
             {
+                GcFence.SafePoint(); // between native calls: see GcFence
                 ctx.Cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var batch = NextBatch(data, Batches.Slice(unlabelledOrder, step, options.BatchSize), labelledBatches, initial, epochGamma);
                 if (views is not null) batch.MakeViews(views.Value.Weak, views.Value.Strong, augRng);
-                var latent = SampleY(options.FakeBatchSize > 0 ? options.FakeBatchSize : options.BatchSize, gen);
-                Tensor? fake = options.Lambda2 > 0 || options.Lambda1 > 0 || options.ComplementWeight > 0 ? model.G.forward(latent.Y) : null;
-                if (options.Lambda2 > 0 && !DiscriminatorStep(batch, fake!, latent.Weights, sums)) return null;
-                if (!EncoderGeneratorStep(batch, latent, fake, unlabelledWeight, sums)) return null;
+                // The generative terms (D's step, G's terms, the complement term) every --gan-every-th step only.
+                bool ganStep = step % options.GanEvery == 0;
+                if (ganStep) ganSteps++;
+                var latent = ganStep ? SampleY(options.FakeBatchSize > 0 ? options.FakeBatchSize : options.BatchSize, gen) : default;
+                Tensor? fake = ganStep && (options.Lambda2 > 0 || options.Lambda1 > 0 || options.ComplementWeight > 0) ? model.G.forward(latent.Y) : null;
+                if (ganStep && options.Lambda2 > 0 && !DiscriminatorStep(batch, fake!, latent.Weights, sums)) return null;
+                if (!EncoderGeneratorStep(batch, latent, fake, ganStep, unlabelledWeight, sums)) return null;
                 // The warm-up's k-means memberships are not evidence of the class sizes (k-means evens out cluster sizes).
                 omegaStep.Add(initial is null ? batch.OmegaGamma ?? batch.Gamma : null);
-                ctx.OnStep?.Invoke(step + 1, steps, Stats.Averages(sums, step + 1));
+                ctx.OnStep?.Invoke(step + 1, steps, EpochAverages(sums, step + 1, ganSteps));
             }
             omegaStep.EndOfEpoch();
         }
-        return Stats.Averages(sums, steps);
+        var averages = EpochAverages(sums, steps, ganSteps);
+        averages["grad_norm_e_max"] = gradNormEMax;
+        return averages;
     }
+
+    /// <summary>The terms of the generative steps (every --gan-every-th step) averaged over those steps, the others over all steps.</summary>
+    private static Dictionary<string, double> EpochAverages(Dictionary<string, double> sums, int steps, int ganSteps) =>
+        sums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(1, GenerativeKeys.Contains(kv.Key) ? ganSteps : steps));
+
+    private static readonly HashSet<string> GenerativeKeys = new() { "consistency", "adversarial_g", "loss_d", "complement", "confident_share" };
 
     /// <summary>The weight of the unlabelled likelihood term: ramped up over the warm-up unless it uses k-means memberships.</summary>
     private double UnlabelledWeight(int epoch, int[]? initial) =>
@@ -348,6 +367,7 @@ public sealed class MinMaxEmTrainer : IDisposable
         if (!TensorHelpers.IsFinite(lossD)) return false;
         optD.zero_grad();
         lossD.backward();
+        ClipGradients(model.D);
         optD.step();
         sums["loss_d"] += lossD.item<float>();
         return true;
@@ -359,14 +379,14 @@ public sealed class MinMaxEmTrainer : IDisposable
     /// + lambda2 AdversarialTerm (+ the complement term when asked). Sets <see cref="Minibatch.Gamma"/> for the omega M
     /// step. The encoder sees every image of the step in one pass. False when the loss is not finite.
     /// </summary>
-    private bool EncoderGeneratorStep(Minibatch batch, LatentSample latent, Tensor? fake, double unlabelledWeight, Dictionary<string, double> sums)
+    private bool EncoderGeneratorStep(Minibatch batch, LatentSample latent, Tensor? fake, bool ganStep, double unlabelledWeight, Dictionary<string, double> sums)
     {
         var dev = model.Device;
         Tensor objective = zeros(1, device: dev).squeeze();
         bool likelihood = batch.Unlabelled is not null && unlabelledWeight > 0;
         bool labelled = batch.Labelled is not null && options.LabelledWeight > 0;
-        bool consistency = options.Lambda1 > 0;
-        bool complement = options.ComplementWeight > 0;
+        bool consistency = ganStep && options.Lambda1 > 0;
+        bool complement = ganStep && options.ComplementWeight > 0;
         // The consistency term as the paper has it (both networks learn from every sample) goes through the shared pass
         // with the graph into G; otherwise the encoder sees detached samples there, and the generator's consistency
         // gradient comes from a pass of the frozen encoder.
@@ -448,7 +468,7 @@ public sealed class MinMaxEmTrainer : IDisposable
                 sums["complement"] += comp.item<float>();
             }
         }
-        if (options.Lambda2 > 0)
+        if (ganStep && options.Lambda2 > 0)
         {
             var adv = Objective.AdversarialTerm(model.D.forward(fake!), latent.Weights);
             objective = objective + adv.mul(options.Lambda2);
@@ -459,8 +479,29 @@ public sealed class MinMaxEmTrainer : IDisposable
         if (!TensorHelpers.IsFinite(loss)) return false;
         optGE.zero_grad();
         loss.backward();
+        double normE = ClipGradients(model.E);
+        ClipGradients(model.G);
+        sums["grad_norm_e"] += normE;
+        if (normE > gradNormEMax) gradNormEMax = normE;
         optGE.step();
         return true;
+    }
+
+    /// <summary>The largest encoder gradient norm of the epoch so far (reported as grad_norm_e_max).</summary>
+    private double gradNormEMax;
+
+    /// <summary>
+    /// The L2 norm of a network's gradient (all its parameters as one vector), before it is scaled down to
+    /// --max-grad-norm when above it; networks are clipped each on its own. Without clipping the gradient is untouched.
+    /// </summary>
+    private double ClipGradients(nn.Module network)
+    {
+        var ps = network.parameters().Where(p => p.grad is not null).ToList();
+        if (ps.Count == 0) return 0;
+        if (options.MaxGradNorm > 0) return nn.utils.clip_grad_norm_(ps, options.MaxGradNorm);
+        using var _ = no_grad();
+        using var norms = stack(ps.Select(p => p.grad!.norm()).ToArray());
+        return norms.norm().item<float>();
     }
 
     /// <summary>E(x) with the encoder's parameters frozen: the gradient reaches x (and the generator behind it), not theta_E.</summary>

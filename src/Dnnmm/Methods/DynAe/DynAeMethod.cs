@@ -94,6 +94,7 @@ public sealed class DynAeMethod(DynAeOptions options, int seed) : IClusteringMet
         var sums = new Dictionary<string, double> { ["reconstruction"] = 0, ["loss_ae"] = 0, ["loss_critic"] = 0 };
         for (int step = 0; step < steps; step++)
         {
+            GcFence.SafePoint(); // between native calls: see GcFence
             ctx.Cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var x = images.Batch(Batches.Slice(order, step, batchSize), device);
@@ -188,6 +189,7 @@ public sealed class DynAeMethod(DynAeOptions options, int seed) : IClusteringMet
         int done = 0;
         for (int step = 0; step < steps; step++, state.Iteration++)
         {
+            GcFence.SafePoint(); // between native calls: see GcFence
             ctx.Cancellation.ThrowIfCancellationRequested();
             if (state.Iteration % options.CheckInterval == 0 && UpdateThresholds(images, state, input, ctx))
             {

@@ -94,6 +94,7 @@ public sealed class LabelledOnlyMethod(LabelledOnlyOptions options, int seed) : 
             double sum = 0;
             for (int step = 0; step < steps; step++)
             {
+                GcFence.SafePoint(); // between native calls: see GcFence
                 ctx.Cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var idx = tensor(cycler.Next(b));

@@ -1,0 +1,24 @@
+using Dnnmm.Infrastructure;
+using Dnnmm.Tests.Reliability;
+
+namespace Dnnmm.Tests.Infrastructure;
+
+public class GcFenceTests
+{
+    [Fact]
+    public void LibtorchCallsSurviveAnotherThreadsAllocations()
+    {
+        // Without the fence this stress run dies within seconds ("Unknown scalar type" or another libtorch error:
+        // 3 of 3 runs of 15 s, docs/benchmarks.md); in a child process, so that a crash cannot take the test host.
+        var (code, err) = BadInputTests.ProgramWith(GcFence.Variable, "on", "bench", "--gc-stress", "8");
+        Assert.True(code == 0, err);
+    }
+
+    [Fact]
+    public void AnOutOfRangeStressTimeIsAnInputError()
+    {
+        var (code, err) = BadInputTests.ProgramWith(GcFence.Variable, "on", "bench", "--gc-stress", "0");
+        Assert.NotEqual(0, code);
+        Assert.Contains("--gc-stress", err);
+    }
+}
