@@ -51,7 +51,7 @@ public static class Compute
         return n;
     }
 
-    /// <summary>Sets libtorch's CPU threads (<see cref="ResolveThreads"/>), leaving the pool alone when it already has that many.</summary>
+    /// <summary>Sets libtorch's CPU threads (<see cref="ResolveThreads(int)"/>), leaving the pool alone when it already has that many.</summary>
     public static void ConfigureThreads(int threads)
     {
         int n = ResolveThreads(threads);

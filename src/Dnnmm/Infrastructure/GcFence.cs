@@ -12,9 +12,13 @@ namespace Dnnmm.Infrastructure;
 /// <para>
 /// So the training thread holds a no-GC region (<see cref="GC.TryStartNoGCRegion(long)"/>) and moves it at safe points
 /// (<see cref="SafePoint"/>: every minibatch read, every training step, every k-means iteration): when the managed
-/// allocations since the region began reach a quarter of its <see cref="Budget"/>, it ends the region and starts a new
-/// one, and that start is a full collection on the training thread. Other threads then never start a collection (unless
-/// the budget runs out). The first thread that reaches a safe point owns the fence; safe points of other threads do
+/// allocations since the region began reach a quarter of its <see cref="Budget"/>, or after <see cref="MaxSafePoints"/>
+/// safe points, it ends the region, collects (a full blocking collection on the training thread) and starts a new one.
+/// Other threads then never start a collection (unless the budget runs out). Both the explicit collection and the
+/// safe-point bound matter: a training step allocates little managed memory but leaves native tensors whose wrappers
+/// only the collector frees, and starting a region does not collect when the GC can extend the heap instead; without
+/// them the main job's resident memory grew by about 30 MB an epoch (660 MB after 10 epochs against 393 MB without the
+/// fence; docs/benchmarks.md). The first thread that reaches a safe point owns the fence; safe points of other threads do
 /// nothing. DNNMM_GC_FENCE=off turns it off (for diagnosis: <c>dnnmm bench --gc-stress</c>).
 /// </para>
 /// </summary>
@@ -23,11 +27,15 @@ public static class GcFence
     /// <summary>The size of a no-GC region; the heap grows by at most a quarter of it between collections.</summary>
     public const long Budget = 128L << 20;
 
+    /// <summary>Safe points after which the region is renewed (a collection) however little was allocated.</summary>
+    public const int MaxSafePoints = 200;
+
     /// <summary>The variable that turns the fence off (value off, 0 or false).</summary>
     public const string Variable = "DNNMM_GC_FENCE";
 
     private static int owner;
     private static long regionStart;
+    private static int safePoints;
     private static readonly bool enabled = ReadEnabled();
 
     /// <summary>False when DNNMM_GC_FENCE turns the fence off.</summary>
@@ -43,8 +51,14 @@ public static class GcFence
     }
 
     /// <summary>
+    /// Whether a region that has seen <paramref name="safePoints"/> safe points and <paramref name="allocated"/> bytes of
+    /// managed allocations is renewed now: at a quarter of the budget, or at <see cref="MaxSafePoints"/> safe points.
+    /// </summary>
+    public static bool Renews(int safePoints, long allocated) => safePoints >= MaxSafePoints || allocated >= Budget / 4;
+
+    /// <summary>
     /// Call between native calls on the training thread (no TorchSharp call in flight on it): starts a new no-GC region
-    /// when there is none or when the current one is a quarter used.
+    /// when there is none, or collects and starts a new one when the current one is due (<see cref="Renews"/>).
     /// </summary>
     public static void SafePoint()
     {
@@ -52,12 +66,17 @@ public static class GcFence
         int me = Environment.CurrentManagedThreadId;
         if (Volatile.Read(ref owner) != me && Interlocked.CompareExchange(ref owner, me, 0) != 0) return;
         bool inRegion = GCSettings.LatencyMode == GCLatencyMode.NoGCRegion;
-        if (inRegion && GC.GetTotalAllocatedBytes() - regionStart < Budget / 4) return;
+        if (inRegion && !Renews(++safePoints, GC.GetTotalAllocatedBytes() - regionStart)) return;
+        safePoints = 0;
         try
         {
             if (inRegion) GC.EndNoGCRegion();
         }
         catch (InvalidOperationException) { /* the region had already ended (a collection ran out of the budget) */ }
+        // A collection here, on the training thread between native calls. Starting a region does not collect by itself
+        // when the GC can extend the heap instead (regions GC, dotnet/runtime#54085, #97600): without this the heap grew
+        // and the native tensors that only finalisers free were never freed.
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
         try
         {
             if (GC.TryStartNoGCRegion(Budget)) Regions++;

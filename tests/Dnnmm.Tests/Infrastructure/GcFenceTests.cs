@@ -15,6 +15,17 @@ public class GcFenceTests
     }
 
     [Fact]
+    public void TheRegionIsRenewedAfterAQuarterOfTheBudgetOrAfterEnoughSafePoints()
+    {
+        // Steps allocate little managed memory but leave native tensors that only a collection frees: the safe-point
+        // bound makes sure a collection comes (without it the main job's memory grew by about 30 MB an epoch).
+        Assert.False(GcFence.Renews(1, 0));
+        Assert.False(GcFence.Renews(GcFence.MaxSafePoints - 1, GcFence.Budget / 4 - 1));
+        Assert.True(GcFence.Renews(GcFence.MaxSafePoints, 0));
+        Assert.True(GcFence.Renews(1, GcFence.Budget / 4));
+    }
+
+    [Fact]
     public void AnOutOfRangeStressTimeIsAnInputError()
     {
         var (code, err) = BadInputTests.ProgramWith(GcFence.Variable, "on", "bench", "--gc-stress", "0");

@@ -141,10 +141,11 @@ public sealed record DnnmmOptions : IMethodOptions
     /// <summary>
     /// The largest L2 norm of the encoder's gradient in a step, and separately of the generator's and the
     /// discriminator's (rescaled when above; 0 = no clipping). Separate, so that the generator's adversarial gradient
-    /// never rescales the encoder's step.
+    /// never rescales the encoder's step. Default 20, chosen on development data (docs/model.md, "Spikes of the
+    /// likelihood term"): typical encoder norms are 7-21, the spikes that wrecked CIFAR runs were far above.
     /// </summary>
     [Option("max-grad-norm", "largest L2 norm of each network's gradient in a step (the encoder's, the generator's and the discriminator's, each on its own); larger ones are scaled down; 0 = no clipping", Min = 0)]
-    public double MaxGradNorm { get; init; } = 0;
+    public double MaxGradNorm { get; init; } = 20;
     [Option("beta1", "Adam beta1", Min = 0, Max = 1, MaxExclusive = true)]
     public double Beta1 { get; init; } = 0.5;
     [Option("beta2", "Adam beta2", Min = 0, Max = 1, MaxExclusive = true)]
@@ -263,7 +264,7 @@ public sealed record DnnmmOptions : IMethodOptions
     /// <summary>
     /// The options of a variant. paper: the paper as written — the E step of eq 3 over the whole data set before each
     /// epoch's M steps (literal EM), omega in closed form (eq 11-13) from those memberships, starting uniform, no balancing,
-    /// no floor or prior, no warm-up; the consistency term trains generator and encoder; no augmentation.
+    /// no floor or prior, no warm-up; the consistency term trains generator and encoder; no augmentation, no gradient clipping.
     /// </summary>
     public static DnnmmOptions ForVariant(string? variant) => variant switch
     {
@@ -272,7 +273,7 @@ public sealed record DnnmmOptions : IMethodOptions
         {
             EStep = EStepSchedule.Epoch, BalancedEStep = false, Omega = OmegaUpdate.Epoch, OmegaInit = OmegaInit.Uniform,
             OmegaFrom = OmegaStatistics.Posterior, OmegaPrior = 1, OmegaFloor = 0, Init = MembershipInit.None, WarmupEpochs = 0,
-            ConsistencyEncoder = ConsistencyEncoder.All, Augment = AugmentMode.None,
+            ConsistencyEncoder = ConsistencyEncoder.All, Augment = AugmentMode.None, MaxGradNorm = 0,
         },
         // Warm-up on k-means of a t-SNE map of the pixels, uniform omega (balanced data), after epoch 12 the warm-up
         // memberships again from a t-SNE map of the encoder's features for epochs 13-16, then EM with a decaying learning rate.
