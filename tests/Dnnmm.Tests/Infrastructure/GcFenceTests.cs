@@ -18,7 +18,7 @@ public class GcFenceTests
     public void TheRegionIsRenewedAfterAQuarterOfTheBudgetOrAfterEnoughSafePoints()
     {
         // Steps allocate little managed memory but leave native tensors that only a collection frees: the safe-point
-        // bound makes sure a collection comes (without it the main job's memory grew by about 30 MB an epoch).
+        // bound makes the renewal's collection come at regular intervals however little is allocated.
         Assert.False(GcFence.Renews(1, 0));
         Assert.False(GcFence.Renews(GcFence.MaxSafePoints - 1, GcFence.Budget / 4 - 1));
         Assert.True(GcFence.Renews(GcFence.MaxSafePoints, 0));
