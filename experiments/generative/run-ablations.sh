@@ -15,7 +15,7 @@ g=experiments/generative
 $B experiment --config $g/ablations.json --methods dnnmm-no-gan --shard $i/2 --out $out/no-gan-$i
 $B experiment --config $g/ablations.json --methods dnnmm --seeds 1 --shard $i/2 $refs --out $out/full-$i
 $B experiment --config $g/ablations.json --methods dnnmm-gan2 --seeds 1 --shard $i/2 $refs --out $out/gan2-$i
-$B experiment --config $g/ablations-no-clip-cifar.json --shard $i/2 --out $out/no-clip-$i
+$B experiment --config $g/ablations.json --datasets cifar10-5-noisy --methods dnnmm-no-gan-no-clip --shard $i/2 --out $out/no-clip-$i
 # 40 epochs, the learning rate decaying over the last 20 (the best capacity variant on the development digits:
 # experiments/generative/capacity-dev.json)
 $B experiment --config $g/ablations.json --methods dnnmm-no-gan-e40 --shard $i/2 --out $out/e40-$i

@@ -21,6 +21,7 @@ public static class ExperimentCommand
         var seeds = new Option<string?>("--seeds") { Description = "replace the grid's seeds (comma-separated, e.g. 1,2,3)" };
         var alphas = new Option<string?>("--alphas") { Description = "replace the grid's labelled fractions (comma-separated, e.g. 0.01,0.1; 0 = unsupervised)" };
         var methods = new Option<string?>("--methods") { Description = "keep only these methods of the grid (comma-separated names)" };
+        var datasets = new Option<string?>("--datasets") { Description = "keep only these datasets of the grid (comma-separated names)" };
         var threads = new Option<int>("--threads") { Description = "CPU threads per run (0: all cores; default: the config's, 0 for presets); use 1 when running shards side by side" };
         var force = new Option<bool>("--force") { Description = "run in a folder that holds a different grid (its finished runs with the same options are kept)" };
         var references = new Option<string[]>("--reference-classifier")
@@ -29,7 +30,7 @@ public static class ExperimentCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var print = new Option<bool>("--print-config") { Description = "print the grid as JSON (a starting point for --config) and exit" };
-        foreach (var o in new Option[] { preset, config, outDir, shard, mnist, cifar, celeba, perClass, seeds, alphas, methods, threads, references, force, print }) cmd.Add(o);
+        foreach (var o in new Option[] { preset, config, outDir, shard, mnist, cifar, celeba, perClass, seeds, alphas, methods, datasets, threads, references, force, print }) cmd.Add(o);
         cmd.SetAction(p =>
         {
             var output = p.InvocationConfiguration.Output;
@@ -49,12 +50,14 @@ public static class ExperimentCommand
             if (p.GetValue(alphas) is string al) c = c with { Alphas = ParseAlphas(al) };
             if (p.GetValue(methods) is string m)
             {
-                var keep = m.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-                foreach (var k in keep)
-                    if (!c.Methods.Any(x => x.Name == k))
-                        throw new DnnmmInputException($"--methods: '{k}' is not a method of this grid ({string.Join(", ", c.Methods.Select(x => x.Name))})");
+                var keep = Keep("--methods", "method", m, c.Methods.Select(x => x.Name));
                 c = c with { Methods = c.Methods.Where(x => keep.Contains(x.Name)).ToList() };
                 if (!keep.Contains(c.Reference)) c = c with { Reference = c.Methods[0].Name };
+            }
+            if (p.GetValue(datasets) is string ds)
+            {
+                var keep = Keep("--datasets", "dataset", ds, c.Datasets.Select(x => x.Name));
+                c = c with { Datasets = c.Datasets.Where(x => keep.Contains(x.Name)).ToList() };
             }
             if (MethodOptionsBinder.Given(p, threads))
             {
@@ -108,6 +111,18 @@ public static class ExperimentCommand
             datasets[i] = datasets[i] with { ReferenceClassifier = dir };
         }
         return c with { Datasets = datasets };
+    }
+
+    /// <summary>The names a --methods / --datasets filter keeps; every name must be one of the grid's.</summary>
+    private static HashSet<string> Keep(string option, string what, string list, IEnumerable<string> names)
+    {
+        var all = names.ToList();
+        var keep = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        if (keep.Count == 0) throw new DnnmmInputException($"{option}: no names given");
+        foreach (var k in keep)
+            if (!all.Contains(k))
+                throw new DnnmmInputException($"{option}: '{k}' is not a {what} of this grid ({string.Join(", ", all)})");
+        return keep;
     }
 
     private static int[] ParseSeeds(string s) => ParseList<int>(s, "--seeds", "an integer",

@@ -211,6 +211,19 @@ public class ExperimentRunnerTests : IDisposable
         var narrowed = Run("experiment", "--preset", "paper-mnist5", "--alphas", "0,0.1", "--print-config").Out;
         Assert.Contains("\"alphas\": [\n    0,\n    0.1\n  ]", narrowed.Replace("\r", ""));
 
+        // --datasets keeps the named datasets of a grid, as --methods keeps methods.
+        var two = ExperimentGridTests.Tiny() with
+        {
+            Datasets = new[] { ExperimentGridTests.Tiny().Datasets[0], ExperimentGridTests.Tiny().Datasets[0] with { Name = "mnist2b" } },
+        };
+        File.WriteAllText(cfg, two.ToJson());
+        var kept = Run("experiment", "--config", cfg, "--datasets", "mnist2b", "--print-config").Out;
+        Assert.Contains("\"mnist2b\"", kept);
+        Assert.DoesNotContain("\"mnist2\"", kept);
+        Assert.Contains("\"mnist2\"", Run("experiment", "--config", cfg, "--print-config").Out);
+        AssertBadInput(Run("experiment", "--config", cfg, "--datasets", "mnist2,cifar", "--print-config"), "'cifar' is not a dataset");
+        AssertBadInput(Run("experiment", "--config", cfg, "--datasets", ",", "--print-config"), "--datasets: no names given");
+
         AssertBadInput(Run("experiment", "--out", Dir("z")), "--preset");
         AssertBadInput(Run("experiment", "--preset", "quick", "--config", cfg, "--out", Dir("z")), "exactly one");
         AssertBadInput(Run("experiment", "--preset", "nope", "--out", Dir("z")), "nope");
