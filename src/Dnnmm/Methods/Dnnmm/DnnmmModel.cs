@@ -6,7 +6,7 @@ namespace Dnnmm.Methods.Dnnmm;
 /// <summary>What is needed to rebuild a DNN-MM model's networks (saved as model.json).</summary>
 public sealed record DnnmmModelInfo(
     int Channels, int Height, int Width, int Clusters, int LatentDim, int NetWidth,
-    string[] ClassNames, MeanPlacement Means, double MeanScale, int Seed)
+    string[] ClassNames, MeanPlacement Means, double MeanScale, int Seed, bool SpectralNorm = false)
 {
     public ImageShape Shape => new(Channels, Height, Width);
 
@@ -71,7 +71,7 @@ public sealed class DnnmmModel : ILatentGenerator, IDisposable
         (G, E, D) = Compute.SeededInit(info.Seed, () => (
             new ImageGenerator(info.LatentDim, info.Shape, info.NetWidth),
             Encoder.Create(info.Shape, info.NetWidth, info.LatentDim),
-            Discriminator.Create(info.Shape, info.NetWidth)));
+            Discriminator.Create(info.Shape, info.NetWidth, info.SpectralNorm)));
         G.to(device); E.to(device); D.to(device);
         Mixture = LatentMixture.Create(info.Clusters, info.LatentDim, info.Means, info.MeanScale, info.Seed, device);
     }

@@ -72,6 +72,11 @@ public enum GanLoss
     Bce,
     /// <summary>Literal eq 7: -log D(x) + log D(G(y)); unbounded below for D.</summary>
     Literal,
+    /// <summary>
+    /// Hinge loss (Lim and Ye 2017; Miyato et al. 2018): D minimises mean relu(1 - s(x)) + mean relu(1 + s(G(y))) on its
+    /// logits s; the generator maximises mean s(G(y)).
+    /// </summary>
+    Hinge,
 }
 
 /// <summary>Augmentation consistency (beyond the paper, as in FixMatch / UDA).</summary>
@@ -200,8 +205,12 @@ public sealed record DnnmmOptions : IMethodOptions
     public double OmegaFloor { get; init; } = 0.02;
     [Option("omega-momentum", "step size of the running omega update", Min = 0, Max = 1, MinExclusive = true)]
     public double OmegaMomentum { get; init; } = 0.01;
-    [Option("gan-loss", "discriminator loss: bce or literal (eq 7)")]
+    [Option("gan-loss", "discriminator loss: bce, literal (eq 7) or hinge (the generator then maximises D's logit)")]
     public GanLoss GanLoss { get; init; } = GanLoss.Bce;
+    [Option("spectral-norm", "spectral normalisation of the discriminator's layers (Miyato et al. 2018; one power iteration per pass)")]
+    public bool SpectralNorm { get; init; }
+    [Option("d-lr-ratio", "the discriminator's learning rate over the generator's and encoder's (two time-scale updates, Heusel et al. 2017; 1 = the same)", Min = 0, MinExclusive = true)]
+    public double DLrRatio { get; init; } = 1;
     [Option("y-sampling", "latent samples: categorical (k ~ Cat(omega)) or per-component (weighted by omega)")]
     public YSampling YSampling { get; init; } = YSampling.Categorical;
     [Option("consistency-encoder", "which generated samples the consistency term teaches the encoder: all (the paper), confident (only those it assigns to their source component with posterior >= --consistency-confidence; the generator learns from all), none (the generator only)")]

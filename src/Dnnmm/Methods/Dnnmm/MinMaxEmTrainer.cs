@@ -38,7 +38,8 @@ public sealed class MinMaxEmTrainer : IDisposable
     private (Adam, Adam) MakeOptimisers(double lr)
     {
         var ge = model.G.parameters().Concat(model.E.parameters());
-        return (torch.optim.Adam(ge, lr, options.Beta1, options.Beta2), torch.optim.Adam(model.D.parameters(), lr, options.Beta1, options.Beta2));
+        return (torch.optim.Adam(ge, lr, options.Beta1, options.Beta2),
+            torch.optim.Adam(model.D.parameters(), lr * options.DLrRatio, options.Beta1, options.Beta2));
     }
 
     public void Fit(FitInput input, FitContext ctx)
@@ -67,7 +68,8 @@ public sealed class MinMaxEmTrainer : IDisposable
             // The refined memberships take over from the first ones when the two windows overlap.
             var fixedMemberships = r > 0 && epoch > r && epoch <= r + options.WarmupEpochs ? refined : epoch <= options.WarmupEpochs ? initial : null;
             double lr = LearningRate * options.LearningRateFactor(epoch);
-            foreach (var g in optGE.ParamGroups.Concat(optD.ParamGroups)) g.LearningRate = lr;
+            foreach (var g in optGE.ParamGroups) g.LearningRate = lr;
+            foreach (var g in optD.ParamGroups) g.LearningRate = lr * options.DLrRatio;
             var terms = RunEpoch(epoch, data, fixedMemberships, ctx);
             string? diverged = terms is null ? "a loss became NaN/inf" : Exploded(history, terms);
             if (terms is null || diverged is not null)
@@ -470,9 +472,9 @@ public sealed class MinMaxEmTrainer : IDisposable
         }
         if (ganStep && options.Lambda2 > 0)
         {
-            var adv = Objective.AdversarialTerm(model.D.forward(fake!), latent.Weights);
+            var adv = Objective.AdversarialTerm(model.D.forward(fake!), latent.Weights, options.GanLoss);
             objective = objective + adv.mul(options.Lambda2);
-            sums["adversarial_g"] -= adv.item<float>(); // reported as the generator's loss, -log D(G(y))
+            sums["adversarial_g"] -= adv.item<float>(); // reported as the generator's loss, -log D(G(y)) (hinge: -s(G(y)))
         }
         if (!objective.requires_grad) return true;
         var loss = objective.neg();

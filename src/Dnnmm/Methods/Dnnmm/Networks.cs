@@ -54,9 +54,10 @@ public sealed class ImageGenerator : Module<Tensor, Tensor>
 public sealed class ConvNet : Module<Tensor, Tensor>
 {
     private readonly Sequential trunk;
-    private readonly Linear head;
+    private readonly Module<Tensor, Tensor> head;
 
-    public ConvNet(string name, ImageShape shape, int width, int outputs) : base(name)
+    /// <param name="spectralNorm">wrap every convolution and the head in <see cref="SpectralNorm"/> (the discriminator of --spectral-norm)</param>
+    public ConvNet(string name, ImageShape shape, int width, int outputs, bool spectralNorm = false) : base(name)
     {
         var (side, stages) = shape.ConvLayout();
         var layers = new List<(string, Module<Tensor, Tensor>)>();
@@ -65,14 +66,16 @@ public sealed class ConvNet : Module<Tensor, Tensor>
         {
             outSide /= 2;
             macs += ch * outSide * outSide * inCh * 16;
-            layers.Add(($"conv{i + 1}", Conv2d(inCh, ch, 4, stride: 2, padding: 1)));
+            var conv = Conv2d(inCh, ch, 4, stride: 2, padding: 1);
+            layers.Add(($"conv{i + 1}", spectralNorm ? new SpectralNorm($"conv{i + 1}", conv, stride: 2, padding: 1) : conv));
             layers.Add(($"lrelu{i + 1}", LeakyReLU(0.2)));
             inCh = ch; ch *= 2;
         }
         layers.Add(("flatten", Flatten()));
         trunk = Sequential(layers);
         FeatureCount = inCh * side * side;
-        head = Linear(FeatureCount, outputs);
+        var linear = Linear(FeatureCount, outputs);
+        head = spectralNorm ? new SpectralNorm("head", linear) : linear;
         MacsPerSample = macs + FeatureCount * outputs;
         RegisterComponents();
     }
@@ -101,5 +104,82 @@ public static class Encoder
 /// <summary>Discriminator D: images -> one logit (D(x) = sigmoid(logit)).</summary>
 public static class Discriminator
 {
-    public static ConvNet Create(ImageShape shape, int width) => new("discriminator", shape, width, 1);
+    public static ConvNet Create(ImageShape shape, int width, bool spectralNorm = false) => new("discriminator", shape, width, 1, spectralNorm);
+}
+
+/// <summary>
+/// Spectral normalisation (Miyato et al. 2018) of a convolution or linear layer: the layer applies W / sigma(W), with
+/// sigma(W) the largest singular value of W reshaped to (out, in * kh * kw), estimated by one step of power iteration
+/// per pass from a vector u kept as a buffer (u and v are constants for the gradient, as in the paper). The wrapped
+/// layer keeps its parameters (named layer.weight, layer.bias).
+/// </summary>
+public sealed class SpectralNorm : Module<Tensor, Tensor>
+{
+    private readonly Module<Tensor, Tensor> layer;
+    private readonly long stride, padding;
+
+    public SpectralNorm(string name, Module<Tensor, Tensor> layer, long stride = 1, long padding = 0) : base(name)
+    {
+        if (layer is not (TorchSharp.Modules.Conv2d or TorchSharp.Modules.Linear))
+            throw new ArgumentException("spectral normalisation wraps a Conv2d or a Linear layer", nameof(layer));
+        this.layer = layer; this.stride = stride; this.padding = padding;
+        long rows = Weight.shape[0];
+        using (torch.no_grad())
+        {
+            var u = torch.randn(rows);
+            u.div_(u.norm().add_(1e-12));
+            register_buffer("u", u);
+        }
+        RegisterComponents();
+    }
+
+    private Tensor Weight => layer switch
+    {
+        TorchSharp.Modules.Conv2d c => c.weight!,
+        TorchSharp.Modules.Linear l => l.weight!,
+        _ => throw new InvalidOperationException(),
+    };
+
+    private Tensor? Bias => layer switch
+    {
+        TorchSharp.Modules.Conv2d c => c.bias,
+        TorchSharp.Modules.Linear l => l.bias,
+        _ => null,
+    };
+
+    /// <summary>
+    /// sigma(W) = u^T W v after one power-iteration step (v = W^T u / |W^T u|, u = W v / |W v|, u kept for the next pass);
+    /// differentiable in W with u and v held fixed.
+    /// </summary>
+    public Tensor Sigma()
+    {
+        var w = Weight;
+        using var mat = w.view(w.shape[0], -1);
+        Tensor v;
+        var u = get_buffer("u")!;
+        using (torch.no_grad())
+        {
+            using var wd = mat.detach();
+            using var wtU = wd.t().matmul(u);
+            v = wtU.div(wtU.norm().add_(1e-12));
+            using var wv = wd.matmul(v);
+            using var un = wv.div(wv.norm().add_(1e-12));
+            u.copy_(un);
+        }
+        using (v)
+        {
+            using var wv = mat.matmul(v);
+            using var prod = wv.mul(u);
+            return prod.sum();
+        }
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var sigma = Sigma();
+        using var w = Weight.div(sigma);
+        return layer is TorchSharp.Modules.Conv2d
+            ? functional.conv2d(x, w, Bias, strides: new[] { stride, stride }, padding: new[] { padding, padding })
+            : functional.linear(x, w, Bias);
+    }
 }

@@ -45,10 +45,19 @@ public static class Objective
 
     /// <summary>
     /// The discriminator's loss from the adversarial term (eq 7-8), from logits of D, minimised over theta_D.
-    /// Bce: -log D(x) - log(1 - D(G(y))). Literal: -log D(x) + log D(G(y)).
+    /// Bce: -log D(x) - log(1 - D(G(y))). Literal: -log D(x) + log D(G(y)). Hinge: relu(1 - s(x)) + relu(1 + s(G(y))) on
+    /// the logits s.
     /// </summary>
     public static Tensor DiscriminatorLoss(Tensor realLogits, Tensor fakeLogits, GanLoss loss, Tensor? fakeWeights = null)
     {
+        if (loss == GanLoss.Hinge)
+        {
+            using var realMargin = realLogits.neg().add_(1).relu_();
+            using var realHinge = realMargin.mean();
+            using var fakeMargin = fakeLogits.add(1).relu_();
+            using var fakeHinge = WeightedMean(fakeMargin.flatten(), fakeWeights);
+            return realHinge.add(fakeHinge);
+        }
         using var logDReal = nn.functional.logsigmoid(realLogits);
         using var realPart = logDReal.mean().neg();
         using var fakeLog = loss == GanLoss.Bce
@@ -59,10 +68,16 @@ public static class Objective
     }
 
     /// <summary>
-    /// The generator's side of the adversarial term (non-saturating), maximised: mean_s w_s log D(G(y_s)).
+    /// The generator's side of the adversarial term (non-saturating), maximised: mean_s w_s log D(G(y_s)); with the hinge
+    /// loss mean_s w_s s(G(y_s)), the logit itself.
     /// </summary>
-    public static Tensor AdversarialTerm(Tensor fakeLogits, Tensor? weights = null)
+    public static Tensor AdversarialTerm(Tensor fakeLogits, Tensor? weights = null, GanLoss loss = GanLoss.Bce)
     {
+        if (loss == GanLoss.Hinge)
+        {
+            using var s = fakeLogits.flatten();
+            return WeightedMean(s, weights);
+        }
         using var logD = nn.functional.logsigmoid(fakeLogits).flatten();
         return WeightedMean(logD, weights);
     }

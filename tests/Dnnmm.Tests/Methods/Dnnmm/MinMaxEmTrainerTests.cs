@@ -257,10 +257,12 @@ public class MinMaxEmTrainerTests
     [InlineData("confident")]
     [InlineData("complement")]
     [InlineData("gan-every")]
+    [InlineData("sn-hinge-ttur")]
     public void ResumeEqualsAnUninterruptedRunWithTheNewTerms(string what)
     {
         var o = what switch
         {
+            "sn-hinge-ttur" => Tiny(3) with { SpectralNorm = true, GanLoss = GanLoss.Hinge, DLrRatio = 2 },
             "gan-every" => Tiny(3) with { GanEvery = 2, MaxGradNorm = 0.5 },
             "augment" => Tiny(3) with { Augment = AugmentMode.Consistency },
             "confident" => Tiny(3) with { ConsistencyEncoder = ConsistencyEncoder.Confident, ConsistencyConfidence = 0.5 },
@@ -278,6 +280,17 @@ public class MinMaxEmTrainerTests
         Assert.Equal(full[^1].Omega, rest[0].Omega);
         if (what == "complement") Assert.True(full[^1].Values["complement"] < 0);
         if (what == "confident") Assert.InRange(full[^1].Values["confident_share"], 0, 1);
+        if (what == "sn-hinge-ttur")
+        {
+            // a loaded model rebuilds the normalised discriminator from model.json, with its u buffers
+            using var loaded = DnnmmMethod.Load(new RunFolder(dir.Path), new DnnmmOptions());
+            Assert.True(loaded.Model.Info.SpectralNorm);
+            using var fresh = new DnnmmModel(loaded.Model.Info, TorchSharp.torch.CPU);
+            var u = loaded.Model.D.buffers().ToList();
+            var u0 = fresh.D.buffers().ToList();
+            Assert.Equal(3, u.Count);
+            Assert.False(u[0].allclose(u0[0]));   // the trained u came back from the checkpoint, not a fresh draw
+        }
     }
 
     [Theory]

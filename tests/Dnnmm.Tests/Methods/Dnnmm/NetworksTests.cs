@@ -54,6 +54,60 @@ public class NetworksTests
     }
 
     [Fact]
+    public void SpectralNormDividesALinearLayerByItsLargestSingularValue()
+    {
+        // W = [[3, 0], [0, 1]] (singular values 3 and 1), b = (1, -1): after enough power-iteration passes the layer
+        // applies W / 3 = [[1, 0], [0, 1/3]], so x = (3, 3) maps to (3, 1) + b = (4, 0).
+        var linear = TorchSharp.torch.nn.Linear(2, 2);
+        using (TorchSharp.torch.no_grad())
+        {
+            linear.weight!.copy_(TorchSharp.torch.tensor(new[] { 3f, 0f, 0f, 1f }).reshape(2, 2));
+            linear.bias!.copy_(TorchSharp.torch.tensor(new[] { 1f, -1f }));
+        }
+        using var sn = new SpectralNorm("sn", linear);
+        for (int i = 0; i < 30; i++) { using var s = sn.Sigma(); }
+        using var sigma = sn.Sigma();
+        Assert.Equal(3.0, sigma.item<float>(), 4);
+        using var x = TorchSharp.torch.tensor(new[] { 3f, 3f }).reshape(1, 2);
+        using var y = sn.forward(x);
+        Assert.Equal(new[] { 4f, 0f }, y.data<float>().ToArray().Select(v => MathF.Round(v, 4)));
+        // the gradient reaches the wrapped weight (u and v held fixed)
+        using var loss = y.sum();
+        loss.backward();
+        Assert.NotNull(linear.weight!.grad);
+    }
+
+    [Fact]
+    public void SpectralNormOfAConvolutionMatchesTheSingularValuesOfItsReshapedWeight()
+    {
+        var conv = TorchSharp.torch.nn.Conv2d(3, 4, 4, stride: 2, padding: 1);
+        using var sn = new SpectralNorm("sn", conv, stride: 2, padding: 1);
+        for (int i = 0; i < 100; i++) { using var s = sn.Sigma(); }
+        using var sigma = sn.Sigma();
+        using var svd = TorchSharp.torch.linalg.svdvals(conv.weight!.detach().reshape(4, -1));
+        Assert.Equal(svd.max().item<float>(), sigma.item<float>(), 3);
+        // the pass is the convolution with W / sigma
+        using var x = Images(2, new ImageShape(3, 8, 8));
+        using var y = sn.forward(x);
+        using var w = conv.weight!.detach().div(sigma.detach());
+        using var expected = TorchSharp.torch.nn.functional.conv2d(x, w, conv.bias!.detach(), strides: new long[] { 2, 2 }, padding: new long[] { 1, 1 });
+        Assert.True(y.detach().allclose(expected, rtol: 1e-3, atol: 1e-4));
+    }
+
+    [Fact]
+    public void TheSpectrallyNormalisedDiscriminatorKeepsItsShapeAndNamesItsLayers()
+    {
+        var shape = new ImageShape(1, 28, 28);
+        using var d = Discriminator.Create(shape, 2, spectralNorm: true);
+        using var x = Images(3, shape);
+        using var logit = d.forward(x);
+        Shape(logit, 3, 1);
+        Assert.Equal(new[] { "trunk.conv1.layer.weight", "trunk.conv1.layer.bias", "trunk.conv2.layer.weight", "trunk.conv2.layer.bias", "head.layer.weight", "head.layer.bias" },
+            ParameterNames(d));
+        Assert.Equal(3, d.buffers().Count());   // one u per layer, saved with the checkpoint
+    }
+
+    [Fact]
     public void UnsupportedShapesAreAClearError()
     {
         Assert.Throws<DnnmmInputException>(() => new ImageGenerator(4, new ImageShape(1, 20, 20), 2));

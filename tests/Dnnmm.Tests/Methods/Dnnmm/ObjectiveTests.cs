@@ -61,6 +61,25 @@ public class ObjectiveTests
     }
 
     [Fact]
+    public void HingeTermsOnHandComputedLogits()
+    {
+        using var zero = zeros(4, 1);
+        using var atZero = Objective.DiscriminatorLoss(zero, zero, GanLoss.Hinge);
+        Assert.Equal(2.0, atZero.item<float>(), 5);                       // relu(1 - 0) + relu(1 + 0)
+        using var real = tensor(new[] { 2f, -1f }).reshape(2, 1);         // relu(1 - s): 0, 2 -> 1
+        using var fake = tensor(new[] { -2f, 0.5f }).reshape(2, 1);       // relu(1 + s): 0, 1.5 -> 0.75
+        using var d = Objective.DiscriminatorLoss(real, fake, GanLoss.Hinge);
+        Assert.Equal(1.75, d.item<float>(), 5);
+        using var w = tensor(new[] { 1f, 3f });                           // weighted: (0 * 1 + 1.5 * 3) / 2
+        using var dw = Objective.DiscriminatorLoss(real, fake, GanLoss.Hinge, w);
+        Assert.Equal(1 + 2.25, dw.item<float>(), 5);
+        using var g = Objective.AdversarialTerm(fake, null, GanLoss.Hinge); // mean s(G(y))
+        Assert.Equal(-0.75, g.item<float>(), 5);
+        using var gw = Objective.AdversarialTerm(fake, w, GanLoss.Hinge);  // (-2 * 1 + 0.5 * 3) / 2
+        Assert.Equal(-0.25, gw.item<float>(), 5);
+    }
+
+    [Fact]
     public void ClosedFormOmegaCountsMembershipsAndLabels()
     {
         // N = 4 unlabelled with summed memberships (3, 1), M = 2 labelled both in class 1: omega = (3, 3) / 6
