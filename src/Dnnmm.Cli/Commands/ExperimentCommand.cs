@@ -1,6 +1,7 @@
 using System.Globalization;
 using Spectre.Console;
 using Dnnmm.Experiments;
+using Dnnmm.Methods;
 
 namespace Dnnmm.Cli.Commands;
 
@@ -18,6 +19,7 @@ public static class ExperimentCommand
         var cifar = new Option<string?>("--cifar10") { Description = "CIFAR-10 data spec for paper-cifar10-noisy (cifar10:<dir> or folder:<dir>)" };
         var celeba = new Option<string?>("--celeba") { Description = "CelebA data spec for paper-celeba-noisy (celeba:<dir>)" };
         var perClass = new Option<int?>("--per-class") { Description = "images per class for every dataset of a preset (default: the preset's, 1000 for the paper)" };
+        var imageSize = new Option<int?>("--image-size") { Description = "resize side for every dataset of a preset or config (e.g. 32 for paper-celeba-noisy on a laptop; default: the dataset's)" };
         var seeds = new Option<string?>("--seeds") { Description = "replace the grid's seeds (comma-separated, e.g. 1,2,3)" };
         var alphas = new Option<string?>("--alphas") { Description = "replace the grid's labelled fractions (comma-separated, e.g. 0.01,0.1; 0 = unsupervised)" };
         var methods = new Option<string?>("--methods") { Description = "keep only these methods of the grid (comma-separated names)" };
@@ -30,7 +32,7 @@ public static class ExperimentCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var print = new Option<bool>("--print-config") { Description = "print the grid as JSON (a starting point for --config) and exit" };
-        foreach (var o in new Option[] { preset, config, outDir, shard, mnist, cifar, celeba, perClass, seeds, alphas, methods, datasets, threads, references, force, print }) cmd.Add(o);
+        foreach (var o in new Option[] { preset, config, outDir, shard, mnist, cifar, celeba, perClass, imageSize, seeds, alphas, methods, datasets, threads, references, force, print }) cmd.Add(o);
         cmd.SetAction(p =>
         {
             var output = p.InvocationConfiguration.Output;
@@ -46,6 +48,14 @@ public static class ExperimentCommand
                 })
                 : ExperimentConfig.Load(configPath!);
             if (configPath is not null && pc is int n) c = c with { Datasets = c.Datasets.Select(d => d with { Data = d.Data with { PerClass = n } }).ToList() };
+            if (p.GetValue(imageSize) is int side)
+            {
+                new ImageShape(1, side, side).ConvLayout(); // a side the networks take, or a clear error now
+                foreach (var d in c.Datasets)
+                    if (Data.DatasetSpec.Parse(d.Data.Data) is { Kind: not (Data.DatasetKind.Folder or Data.DatasetKind.CelebA) } spec)
+                        throw new DnnmmInputException($"--image-size {side}: resizes folder: and celeba: images only; dataset '{d.Name}' is {spec.Display} (use --datasets to leave it out)");
+                c = c with { Datasets = c.Datasets.Select(d => d with { Data = d.Data with { ImageSize = side } }).ToList() };
+            }
             if (p.GetValue(seeds) is string s) c = c with { Seeds = ParseSeeds(s) };
             if (p.GetValue(alphas) is string al) c = c with { Alphas = ParseAlphas(al) };
             if (p.GetValue(methods) is string m)

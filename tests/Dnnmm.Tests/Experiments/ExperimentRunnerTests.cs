@@ -224,6 +224,13 @@ public class ExperimentRunnerTests : IDisposable
         AssertBadInput(Run("experiment", "--config", cfg, "--datasets", "mnist2,cifar", "--print-config"), "'cifar' is not a dataset");
         AssertBadInput(Run("experiment", "--config", cfg, "--datasets", ",", "--print-config"), "--datasets: no names given");
 
+        // --image-size resizes the image datasets of a grid (CelebA at 32 on a laptop), and refuses the others.
+        var celeba = Run("experiment", "--preset", "paper-celeba-noisy", "--celeba", "celeba:" + Dir("c"), "--image-size", "32", "--print-config");
+        Assert.True(celeba.Code == 0, celeba.Err);
+        Assert.Contains("\"imageSize\": 32", celeba.Out);
+        AssertBadInput(Run("experiment", "--preset", "paper-mnist5", "--image-size", "32", "--print-config"), "resizes folder: and celeba: images only");
+        AssertBadInput(Run("experiment", "--preset", "paper-celeba-noisy", "--celeba", "celeba:" + Dir("c"), "--image-size", "20", "--print-config"), "power of two");
+
         AssertBadInput(Run("experiment", "--out", Dir("z")), "--preset");
         AssertBadInput(Run("experiment", "--preset", "quick", "--config", cfg, "--out", Dir("z")), "exactly one");
         AssertBadInput(Run("experiment", "--preset", "nope", "--out", Dir("z")), "nope");
