@@ -19,8 +19,12 @@ namespace Dnnmm.Infrastructure;
 /// when the GC can extend the heap instead: the explicit collection frees them (measured: without it the main job's
 /// resident memory grew by about 30 MB an epoch, 660 MB after 10 epochs against 393 MB without the fence, and the
 /// safe-point bound alone left 650 MB; docs/benchmarks.md), and the safe-point bound makes it come at regular intervals
-/// however little is allocated. The first thread that reaches a safe point owns the fence; safe points of other threads do
-/// nothing. DNNMM_GC_FENCE=off turns it off (for diagnosis: <c>dnnmm bench --gc-stress</c>).
+/// however little is allocated. Whichever thread reaches a safe point moves the fence (one at a time; a thread that finds
+/// another inside skips its turn): the thread that trains now, whichever it is. A fence owned by the first thread for
+/// good left a later training thread unprotected (the serial test runner moves from thread to thread: a test then died
+/// in Adam's step with "Expected false to be true"). Two trainings at once in one process are not protected from each
+/// other's collections; the CLI and the experiment runner train one run at a time, and the tests run serially.
+/// DNNMM_GC_FENCE=off turns it off (for diagnosis: <c>dnnmm bench --gc-stress</c>).
 /// </para>
 /// </summary>
 public static class GcFence
@@ -34,7 +38,7 @@ public static class GcFence
     /// <summary>The variable that turns the fence off (value off, 0 or false).</summary>
     public const string Variable = "DNNMM_GC_FENCE";
 
-    private static int owner;
+    private static readonly object Gate = new();
     private static long regionStart;
     private static int safePoints;
     private static readonly bool enabled = ReadEnabled();
@@ -64,8 +68,13 @@ public static class GcFence
     public static void SafePoint()
     {
         if (!enabled) return;
-        int me = Environment.CurrentManagedThreadId;
-        if (Volatile.Read(ref owner) != me && Interlocked.CompareExchange(ref owner, me, 0) != 0) return;
+        if (!Monitor.TryEnter(Gate)) return;
+        try { Move(); }
+        finally { Monitor.Exit(Gate); }
+    }
+
+    private static void Move()
+    {
         bool inRegion = GCSettings.LatencyMode == GCLatencyMode.NoGCRegion;
         if (inRegion && !Renews(++safePoints, GC.GetTotalAllocatedBytes() - regionStart)) return;
         safePoints = 0;

@@ -26,6 +26,21 @@ public class GcFenceTests
     }
 
     [Fact]
+    public void TheFenceMovesWithTheThreadThatTrainsNow()
+    {
+        // The serial test runner (and any host) may train on one thread and later on another: the later thread's safe
+        // points must renew the region too. When the first thread owned the fence for good, a later training thread was
+        // unprotected and a test died in Adam's step ("Expected false to be true").
+        Assert.True(GcFence.Enabled, $"{GcFence.Variable} turns the fence off in the test process");
+        var first = new Thread(GcFence.SafePoint);
+        first.Start(); first.Join();
+        int before = GcFence.Regions;
+        var later = new Thread(() => { for (int i = 0; i <= GcFence.MaxSafePoints; i++) GcFence.SafePoint(); });
+        later.Start(); later.Join();
+        Assert.True(GcFence.Regions > before, $"regions {GcFence.Regions}, before {before}");
+    }
+
+    [Fact]
     public void AnOutOfRangeStressTimeIsAnInputError()
     {
         var (code, err) = BadInputTests.ProgramWith(GcFence.Variable, "on", "bench", "--gc-stress", "0");
