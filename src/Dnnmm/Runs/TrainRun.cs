@@ -313,11 +313,7 @@ public static class TrainRun
     public static byte[] SampleGridPng(IClusteringMethod method, ImageSet like, int seed, int perCluster = 10)
     {
         var all = new List<float>();
-        for (int k = 0; k < method.Clusters; k++)
-        {
-            GcFence.SafePoint(); // between native calls: see GcFence
-            all.AddRange(method.Sample(k, perCluster, seed + k));
-        }
+        for (int k = 0; k < method.Clusters; k++) all.AddRange(method.Sample(k, perCluster, seed + k));
         return ImageGrid.ToPng(all.ToArray(), method.Clusters * perCluster, like.Channels, like.Height, like.Width, perCluster);
     }
 }

@@ -59,7 +59,6 @@ public static class GenerativeScoring
         var sampleFeatures = new double[k * n, d];
         for (int c = 0; c < k; c++)
         {
-            GcFence.SafePoint(); // between native calls: see GcFence
             var px = method.Sample(c, n, Seeds.Mix(seed, c, SampleStream));
             var (classes, features) = reference.Classify(px, n);
             sampleClasses[c] = classes;

@@ -31,7 +31,6 @@ public static class GenerativePictures
         int size = channels * height * width;
         for (int c = 0; c < k; c++)
         {
-            GcFence.SafePoint(); // between native calls: see GcFence (a run died here sampling ClusterGAN's pictures)
             var px = method.Sample(c, perCluster, seed + c);
             Array.Copy(px, 0, all, (long)c * perCluster * size, (long)perCluster * size);
         }

@@ -293,6 +293,7 @@ public sealed class ClusterGanMethod(ClusterGanOptions options, int seed) : IClu
         if (cluster < 0 || cluster >= Clusters)
             throw new DnnmmInputException($"--cluster {cluster} is outside [0, {Clusters - 1}]");
         if (n < 1) throw new DnnmmInputException($"--n {n} must be at least 1");
+        GcFence.SafePoint(); // between native calls: an experiment died here with "Unknown scalar type" writing pictures
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         using var gen = new torch.Generator((ulong)seed);

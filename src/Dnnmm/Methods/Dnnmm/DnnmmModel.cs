@@ -150,6 +150,7 @@ public sealed class DnnmmModel : ILatentGenerator, IDisposable
         if (cluster < 0 || cluster >= Info.Clusters)
             throw new DnnmmInputException($"--cluster {cluster} is outside [0, {Info.Clusters - 1}]");
         if (n < 1) throw new DnnmmInputException($"--n {n} must be at least 1");
+        GcFence.SafePoint(); // every sample of every generative method, as every minibatch read (MethodCommon)
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         using var gen = new torch.Generator((ulong)seed);
