@@ -23,14 +23,21 @@ public static class BenchCommand
                           + "to check that garbage collections stay out of libtorch's calls (exit 1 on a libtorch error; DNNMM_GC_FENCE=off shows the race)",
         };
         cmd.Options.Add(gcStress);
+        var gcChurn = new Option<double?>("--gc-churn")
+        {
+            Description = $"with --gc-stress: MB a second the other thread allocates (0 = without pause; default {Benchmark.DefaultChurnMBps})",
+        };
+        cmd.Options.Add(gcChurn);
         cmd.SetAction(p =>
         {
             if (p.GetValue(gcStress) is double seconds)
             {
                 if (!(seconds > 0) || seconds > 3600) throw new OptionException("gc-stress", $"{seconds} must be a number of seconds in (0, 3600]");
-                var (iterations, error) = Benchmark.GcStress(seconds);
+                double churn = p.GetValue(gcChurn) ?? Benchmark.DefaultChurnMBps;
+                if (!(churn >= 0) || churn > 100_000) throw new OptionException("gc-churn", $"{churn} must be MB a second in [0, 100000]");
+                var (iterations, error) = Benchmark.GcStress(seconds, churn);
                 var o = p.InvocationConfiguration.Output;
-                o.WriteLine($"gc stress: fence {(GcFence.Enabled ? "on" : "off")}, {iterations} iterations, {GC.CollectionCount(0)} collections, {GcFence.Regions} no-GC regions");
+                o.WriteLine($"gc stress: fence {(GcFence.Enabled ? "on" : "off")}, churn {(churn > 0 ? $"{churn} MB/s" : "without pause")}, {iterations} iterations, {GC.CollectionCount(0)} collections, {GcFence.Regions} no-GC regions");
                 if (error is null) { o.WriteLine("no libtorch error"); return 0; }
                 p.InvocationConfiguration.Error.WriteLine($"error: libtorch failed after {iterations} iterations: {error}");
                 return 1;

@@ -115,7 +115,7 @@ public static class ExperimentRunner
                 wall.TryAdd(cell.Method.Name, new List<double>());
                 wall[cell.Method.Name].Add(sw.Elapsed.TotalSeconds);
             }
-            catch (DnnmmTrainingException e)
+            catch (Exception e) when (IsRunFailure(e))
             {
                 string line = $"{cell}: {e.Message.Replace('\n', ' ')}";
                 failures.Add(line);
@@ -129,6 +129,13 @@ public static class ExperimentRunner
         string report = WriteReport(config, outDir, rows, command, Pictures(config, outDir), failures);
         return new ExperimentOutcome(Path.GetFullPath(outDir), rows, ran, skipped, failures, report);
     }
+
+    /// <summary>
+    /// Whether an exception ends one cell (recorded in failures.txt, the sweep goes on, the cell is trained again by the
+    /// next sweep) rather than the sweep: a training that diverged, or an error raised inside libtorch
+    /// (<see cref="ExternalException"/>, e.g. a rare native failure in one run). Bad input, cancellation and I/O errors end the sweep.
+    /// </summary>
+    public static bool IsRunFailure(Exception e) => e is DnnmmTrainingException or ExternalException;
 
     /// <summary>
     /// Joins the results of several experiment folders into one report in <paramref name="outDir"/>: shards of one

@@ -77,20 +77,39 @@ public static class Benchmark
             stepGflop, stepGflop / median, MatmulGflops(), prepared.Images.StoredBytes, ProcessMemory.PeakResidentBytes());
     }
 
+    /// <summary>The other thread's allocation rate of <see cref="GcStress"/>, in MB a second.</summary>
+    public const double DefaultChurnMBps = 200;
+
     /// <summary>
     /// The garbage-collector race of <see cref="GcFence"/>, provoked: for <paramref name="seconds"/> the calling thread runs
-    /// small libtorch operations with numbers as arguments (temporary Scalars) while a second thread allocates without
-    /// pause, so that collections start on it during the native calls. Each iteration is a fence safe point. Returns the
-    /// iterations done and the first libtorch error, or null. With DNNMM_GC_FENCE=off this fails within seconds.
+    /// small libtorch operations with numbers as arguments (temporary Scalars) while a second thread
+    /// allocates <paramref name="churnMBps"/> MB a second (0: without pause), so that collections start on it during the
+    /// native calls. Each iteration is a fence safe point. Returns the iterations done and the first libtorch error, or
+    /// null. With DNNMM_GC_FENCE=off this fails within seconds at either rate (docs/benchmarks.md).
+    /// <para>
+    /// The fence keeps the other thread's allocations inside a no-GC region; a thread that allocates without pause can
+    /// use up the region between two safe points when the training thread is descheduled for a while (a loaded machine),
+    /// and the collection that ends the region then runs on it. A real process's other threads (the progress display)
+    /// allocate a few MB a second, so the default rate is bounded, still far above theirs.
+    /// </para>
     /// </summary>
-    public static (long Iterations, string? Error) GcStress(double seconds)
+    public static (long Iterations, string? Error) GcStress(double seconds, double churnMBps = DefaultChurnMBps)
     {
         Compute.ConfigureThreads(1);
         bool stop = false;
         var churn = new Thread(() =>
         {
             var junk = new List<object>();
-            while (!Volatile.Read(ref stop)) { for (int i = 0; i < 1000; i++) junk.Add(new byte[64]); junk.Clear(); }
+            var clock = Stopwatch.StartNew();
+            long bytes = 0;
+            while (!Volatile.Read(ref stop))
+            {
+                for (int i = 0; i < 1000; i++) junk.Add(new byte[64]);
+                junk.Clear();
+                bytes += 1000 * (64 + 24);
+                // Ahead of the rate: wait until the clock catches up.
+                if (churnMBps > 0 && bytes / (churnMBps * 1e6) > clock.Elapsed.TotalSeconds) Thread.Sleep(1);
+            }
         }) { IsBackground = true };
         churn.Start();
         long iterations = 0;

@@ -53,6 +53,18 @@ public class ExperimentRunnerTests : IDisposable
     }
 
     [Fact]
+    public void A_libtorch_error_or_a_diverged_training_ends_one_cell_but_bad_input_and_cancellation_end_the_sweep()
+    {
+        // A real error raised inside libtorch (a view to a shape of another size), as TorchSharp reports it.
+        Exception native = Assert.ThrowsAny<Exception>(() => { using var t = TorchSharp.torch.ones(2).view(3); });
+        Assert.True(ExperimentRunner.IsRunFailure(native), native.GetType().FullName);
+        Assert.True(ExperimentRunner.IsRunFailure(new DnnmmTrainingException("diverged")));
+        Assert.False(ExperimentRunner.IsRunFailure(new DnnmmInputException("bad")));
+        Assert.False(ExperimentRunner.IsRunFailure(new OperationCanceledException()));
+        Assert.False(ExperimentRunner.IsRunFailure(new IOException("disk full")));
+    }
+
+    [Fact]
     public void A_reference_scores_the_samples_of_finished_runs_without_training_them_again()
     {
         var c = ExperimentGridTests.Tiny() with { Alphas = new[] { 0.5 }, Seeds = new[] { 1 }, PictureAlpha = null };

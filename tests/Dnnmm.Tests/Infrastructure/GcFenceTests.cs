@@ -8,8 +8,10 @@ public class GcFenceTests
     [Fact]
     public void LibtorchCallsSurviveAnotherThreadsAllocations()
     {
-        // Without the fence this stress run dies within seconds ("Unknown scalar type" or another libtorch error:
-        // 3 of 3 runs of 15 s, docs/benchmarks.md); in a child process, so that a crash cannot take the test host.
+        // Without the fence this stress run dies within seconds ("Unknown scalar type" or another libtorch error;
+        // docs/benchmarks.md); in a child process, so that a crash cannot take the test host. The other thread allocates
+        // at the default 200 MB/s: without pause it could use up a region while this thread waits for a core on a loaded
+        // machine (one CI run failed so), which no real process's other threads do.
         var (code, err) = BadInputTests.ProgramWith(GcFence.Variable, "on", "bench", "--gc-stress", "8");
         Assert.True(code == 0, err);
     }
@@ -46,5 +48,13 @@ public class GcFenceTests
         var (code, err) = BadInputTests.ProgramWith(GcFence.Variable, "on", "bench", "--gc-stress", "0");
         Assert.NotEqual(0, code);
         Assert.Contains("--gc-stress", err);
+    }
+
+    [Fact]
+    public void ANegativeChurnRateIsAnInputError()
+    {
+        var (code, err) = BadInputTests.ProgramWith(GcFence.Variable, "on", "bench", "--gc-stress", "1", "--gc-churn", "-5");
+        Assert.NotEqual(0, code);
+        Assert.Contains("--gc-churn", err);
     }
 }
