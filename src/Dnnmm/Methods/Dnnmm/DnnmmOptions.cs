@@ -183,6 +183,8 @@ public sealed record DnnmmOptions : IMethodOptions
     public MembershipInit Init { get; init; } = MembershipInit.Auto;
     [Option("refine-epoch", "after this epoch the warm-up memberships are computed again, as --init tsne does but from the encoder's convolutional features, and the next --warmup-epochs epochs train on them before EM takes over (DeepCluster-style; 0 = never)", Min = 0)]
     public int RefineEpoch { get; init; } = 0;
+    [Option("refine-maps", "with --refine-epoch: t-SNE maps (other seeds) of the encoder's features, each cut by k-means; the partition that agrees most with the others (mean NMI, no label) is kept (1 = one map)", Min = 1, Max = 16)]
+    public int RefineMaps { get; init; } = 1;
     [Option("init-pca", "principal components that the t-SNE maps of --init tsne (pixels) and --refine-epoch (encoder features) start from", Min = 2)]
     public int InitPca { get; init; } = 50;
     [Option("e-step", "E step schedule: minibatch (incremental EM) or epoch (literal EM)")]
@@ -318,6 +320,7 @@ public sealed record DnnmmOptions : IMethodOptions
         Check(OmegaFloor * clusters < 1, "omegaFloor", $"{OmegaFloor} must be below 1/K = {1.0 / clusters:G3}");
         Check(Init is not (MembershipInit.KMeans or MembershipInit.Tsne) || WarmupEpochs > 0, "init", $"{Init.ToString().ToLowerInvariant()} needs at least one warm-up epoch (the epochs that use its memberships)");
         Check(RefineEpoch == 0 || WarmupEpochs > 0, "refineEpoch", "needs at least one warm-up epoch (the epochs that train on the refined memberships)");
+        Check(RefineMaps == 1 || RefineEpoch > 0, "refineMaps", "needs --refine-epoch (the maps are of the refined memberships)");
         MethodCommon.CheckDevice(Device);
     }
 }

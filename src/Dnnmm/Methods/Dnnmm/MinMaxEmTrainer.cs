@@ -189,7 +189,19 @@ public sealed class MinMaxEmTrainer : IDisposable
         var sw = Stopwatch.StartNew();
         int k = model.Info.Clusters;
         using var features = EncoderFeatures(data.Images);
-        var assign = NumberAsClasses(WarmupPartition.TsneKMeans(features, k, options.InitPca, Seeds.Mix(seed, options.RefineEpoch, 6)), data.KnownLabels, k);
+        // Map 0 has the seed of a single map, so --refine-maps 1 is the same partition as before the option existed.
+        var seeds = Enumerable.Range(0, options.RefineMaps)
+            .Select(m => m == 0 ? Seeds.Mix(seed, options.RefineEpoch, 6) : Seeds.Mix(Seeds.Mix(seed, options.RefineEpoch, 6), m, 7)).ToList();
+        var candidates = WarmupPartition.TsneKMeans(features, k, options.InitPca, seeds);
+        int chosen = 0;
+        if (candidates.Count > 1)
+        {
+            var (index, agreement) = WarmupPartition.Consensus(candidates);
+            chosen = index;
+            for (int m = 0; m < candidates.Count; m++)
+                ctx.Log?.Invoke($"  map {m + 1} of {candidates.Count}: mean NMI to the others {agreement[m]:F4}{PartitionScore(data, candidates[m], ctx)}{(m == chosen ? " (kept)" : "")}");
+        }
+        var assign = NumberAsClasses(candidates[chosen], data.KnownLabels, k);
         ctx.Log?.Invoke($"t-SNE k-means (encoder features) memberships after epoch {options.RefineEpoch} for the next {options.WarmupEpochs} epochs ({sw.Elapsed.TotalSeconds:F1}s{PartitionScore(data, assign, ctx)})");
         foreach (int i in data.Labelled) assign[i] = -1;
         return assign;

@@ -35,12 +35,47 @@ public static class WarmupPartition
     /// images' first <paramref name="pcaComponents"/> principal components: neighbouring images (same digit in
     /// another hand) stay together in the map where k-means on the pixels splits them by stroke width and slant.
     /// </summary>
-    public static int[] TsneKMeans(Tensor images, int k, int pcaComponents, int seed)
+    public static int[] TsneKMeans(Tensor images, int k, int pcaComponents, int seed) =>
+        TsneKMeans(images, k, pcaComponents, new[] { seed })[0];
+
+    /// <summary>
+    /// <see cref="TsneKMeans(Tensor, int, int, int)"/> for several seeds: one partition per seed, each from its own
+    /// t-SNE map and k-means; the principal components are computed once.
+    /// </summary>
+    public static IReadOnlyList<int[]> TsneKMeans(Tensor images, int k, int pcaComponents, IReadOnlyList<int> seeds)
     {
         int n = (int)images.shape[0];
         int pixels = (int)(images.numel() / Math.Max(1, n));
         using var pcs = Pca(images, Math.Min(pcaComponents, Math.Min(pixels, n)));
         var data = pcs.contiguous().data<float>().ToArray();
+        return seeds.Select(seed => TsneKMeansOnRows(data, n, (int)pcs.shape[1], k, seed)).ToList();
+    }
+
+    /// <summary>
+    /// Of several partitions of the same images, the index of the one that agrees most with the others (the largest
+    /// sum of normalised mutual information to the rest; the first such on a tie). Needs no label: when most maps cut
+    /// the data the same way and one cuts it wrongly, the wrong one agrees least (a medoid partition, as in consensus
+    /// clustering, Strehl and Ghosh 2002). Also returns each partition's mean NMI to the others.
+    /// </summary>
+    public static (int Index, double[] Agreement) Consensus(IReadOnlyList<int[]> partitions)
+    {
+        if (partitions.Count == 0) throw new ArgumentException("no partition to choose from");
+        int m = partitions.Count;
+        var agreement = new double[m];
+        for (int a = 0; a < m; a++)
+            for (int b = a + 1; b < m; b++)
+            {
+                double nmi = ClusteringMetrics.NormalizedMutualInfo(partitions[a], partitions[b]);
+                agreement[a] += nmi / (m - 1);
+                agreement[b] += nmi / (m - 1);
+            }
+        int best = 0;
+        for (int i = 1; i < m; i++) if (agreement[i] > agreement[best]) best = i;
+        return (best, agreement);
+    }
+
+    private static int[] TsneKMeansOnRows(float[] data, int n, int dims, int k, int seed)
+    {
         var options = new TsneOptions
         {
             Method = n > TsneOptions.ExactMaxPoints ? TsneMethod.BarnesHut : TsneMethod.Exact,
@@ -52,7 +87,7 @@ public static class WarmupPartition
             Iterations = 1000,
             Seed = seed,
         };
-        var map = TsneEmbedding.Embed(data, n, (int)pcs.shape[1], options);
+        var map = TsneEmbedding.Embed(data, n, dims, options);
         var flat = new float[n * 2];
         for (int i = 0; i < n; i++) { flat[2 * i] = (float)map[i, 0]; flat[2 * i + 1] = (float)map[i, 1]; }
         return KMeansClustering.Fit(flat, 2, k, seed, restarts: 30).Labels;

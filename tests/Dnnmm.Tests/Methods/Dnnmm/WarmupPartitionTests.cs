@@ -88,6 +88,42 @@ public class WarmupPartitionTests
     }
 
     [Fact]
+    public void ConsensusKeepsThePartitionThatAgreesMostWithTheOthers()
+    {
+        int[] good = { 0, 0, 0, 1, 1, 1, 2, 2, 2 };
+        int[] renamed = { 2, 2, 2, 0, 0, 0, 1, 1, 1 };     // the same partition under other numbers: NMI 1 to good
+        int[] nearly = { 0, 0, 0, 1, 1, 1, 2, 2, 1 };      // one image moved
+        int[] wrong = { 0, 1, 2, 0, 1, 2, 0, 1, 2 };       // independent of good: NMI 0
+        var (index, agreement) = WarmupPartition.Consensus(new[] { wrong, nearly, good, renamed });
+        Assert.Equal(2, index);                            // good and renamed tie; the first is kept
+        Assert.Equal(agreement[2], agreement[3], 12);
+        Assert.Equal(ClusteringMetrics.NormalizedMutualInfo(wrong, nearly) / 3, agreement[0], 12); // 0 to good and renamed
+        double nmi = ClusteringMetrics.NormalizedMutualInfo(good, nearly);
+        Assert.Equal((nmi + 1.0 + 0.0) / 3, agreement[2], 12);
+        Assert.Equal((nmi + nmi + ClusteringMetrics.NormalizedMutualInfo(wrong, nearly)) / 3, agreement[1], 12);
+        Assert.Equal(0, WarmupPartition.Consensus(new[] { good }).Index);
+        Assert.Throws<ArgumentException>(() => WarmupPartition.Consensus(Array.Empty<int[]>()));
+    }
+
+    [Fact]
+    public void SeveralRefinedMapsLogEachAndTheFirstIsTheSingleMap()
+    {
+        var data = TinyData.Make();
+        using var x = TorchSharp.torch.tensor(data.Pixels, new long[] { data.Count, 1, data.Height, data.Width });
+        var maps = WarmupPartition.TsneKMeans(x, 3, 50, new[] { 4, 9 });
+        Assert.Equal(2, maps.Count);
+        Assert.Equal(WarmupPartition.TsneKMeans(x, 3, 50, seed: 4), maps[0]);
+        Assert.Equal(WarmupPartition.TsneKMeans(x, 3, 50, seed: 9), maps[1]);
+
+        var (_, log, _) = Run(Tiny with { Epochs = 2, WarmupEpochs = 1, RefineEpoch = 1, RefineMaps = 3 });
+        Assert.Equal(3, log.Count(l => l.TrimStart().StartsWith("map ", StringComparison.Ordinal)));
+        Assert.Single(log, l => l.Contains("(kept)"));
+        Assert.Single(log, l => l.StartsWith("t-SNE k-means (encoder features) memberships after epoch 1"));
+        var e = Assert.Throws<OptionException>(() => (new DnnmmOptions() with { RefineMaps = 3 }).Validate(3));
+        Assert.Equal("refineMaps", e.Option);
+    }
+
+    [Fact]
     public void RefineEpochNeedsWarmupEpochs()
     {
         var e = Assert.Throws<OptionException>(() => (new DnnmmOptions() with { RefineEpoch = 3, WarmupEpochs = 0, Init = MembershipInit.None }).Validate(3));
