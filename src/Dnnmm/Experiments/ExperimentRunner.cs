@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using Dnnmm.Infrastructure;
 using Dnnmm.Data;
 using Dnnmm.Methods;
@@ -340,10 +341,29 @@ public static class ExperimentRunner
             throw new DnnmmInputException($"--out {outDir}: folder is not empty and holds no experiment; use a new folder or --force");
     }
 
-    private static bool SameOptions(string dir, string hash)
+    /// <summary>
+    /// Whether the run in <paramref name="dir"/> was made with the options whose hash is <paramref name="hash"/>: its
+    /// options.json as written, or as this build reads and writes it again. An option added since the run was made is
+    /// missing from its file and reads as its default, which by convention is the behaviour from before the option
+    /// existed; so a newer build keeps an older sweep's finished runs instead of training them again. A value written
+    /// in the file that differs from this build's (a changed default included) still makes the options differ.
+    /// </summary>
+    internal static bool SameOptions(string dir, string hash)
     {
         var folder = new RunFolder(dir);
-        return folder.HasOptions && ExperimentGrid.Hash(folder.ReadOptionsText()) == hash;
+        if (!folder.HasOptions) return false;
+        string text = folder.ReadOptionsText();
+        if (ExperimentGrid.Hash(text) == hash) return true;
+        try
+        {
+            var read = JsonSerializer.Deserialize<TrainRunOptions>(text, Json.Options);
+            return read is not null && ExperimentGrid.Hash(read) == hash;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NotSupportedException
+                                       or ArgumentException or OverflowException or DnnmmInputException)
+        {
+            return false; // a damaged or foreign options.json: not the same options, the run is made again
+        }
     }
 
     private static bool Finished(string dir, string hash) =>

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Dnnmm.Methods;
 using Dnnmm.Infrastructure;
 using Dnnmm.Experiments;
@@ -102,6 +103,37 @@ public class ExperimentRunnerTests : IDisposable
         var e = Assert.Throws<DnnmmInputException>(() => ExperimentRunner.Run(bad, Dir("b"), Shard.All, "test", force: false));
         Assert.Contains("trained on classes 3,4", e.Message);
         Assert.False(Directory.Exists(Dir("b")));
+    }
+
+    [Fact]
+    public void A_run_made_before_an_option_existed_is_kept_and_a_run_with_another_written_value_is_made_again()
+    {
+        var c = ExperimentGridTests.Tiny() with { Alphas = new[] { 0.5 }, Seeds = new[] { 1, 2 }, PictureAlpha = null };
+        var first = ExperimentRunner.Run(c, Dir("a"), Shard.All, "test", force: false);
+        var cells = ExperimentGrid.Cells(c).Where(x => x.Method.Name == "dnnmm").ToArray();
+        Assert.Equal(2, cells.Length);
+        string Options(int i) => Path.Combine(Dir("a"), cells[i].RelativeDir, RunFolder.OptionsFile);
+
+        // Seed 1's run as an older build wrote it: without the key of an option added since (at its default).
+        var older = JsonNode.Parse(File.ReadAllText(Options(0)))!;
+        Assert.True(older["dnnmm"]!.AsObject().Remove("refineMaps"));
+        File.WriteAllText(Options(0), older.ToJsonString(Json.Options));
+        // Seed 2's run with a value written that this build would not use.
+        var other = JsonNode.Parse(File.ReadAllText(Options(1)))!;
+        other["dnnmm"]!["refineMaps"] = 2;
+        File.WriteAllText(Options(1), other.ToJsonString(Json.Options));
+        string hash = ExperimentGrid.Hash(ExperimentGrid.Options(c, cells[0]));
+        Assert.NotEqual(hash, ExperimentGrid.Hash(File.ReadAllText(Options(0))));
+        Assert.True(ExperimentRunner.SameOptions(Path.GetDirectoryName(Options(0))!, hash));
+
+        var again = ExperimentRunner.Run(c, Dir("a"), Shard.All, "test", force: false);
+        Assert.Equal((1, first.Rows.Count - 1), (again.Ran, again.Skipped));
+        Assert.Equal(first.Rows.Select(r => (r.Method, r.Seed, r.Acc, r.OptionsHash)), again.Rows.Select(r => (r.Method, r.Seed, r.Acc, r.OptionsHash)));
+        Assert.DoesNotContain("\"refineMaps\": 2", File.ReadAllText(Options(1))); // made again with this build's options
+
+        // A damaged options.json is not the same options (the run is made again), not an error.
+        File.WriteAllText(Options(0), "{ not json");
+        Assert.False(ExperimentRunner.SameOptions(Path.GetDirectoryName(Options(0))!, hash));
     }
 
     [Fact]
