@@ -18,7 +18,7 @@ public static class ExperimentCommand
         var mnist = new Option<string?>("--mnist") { Description = "MNIST data spec for the presets (default: the shipped subset)" };
         var cifar = new Option<string?>("--cifar10") { Description = "CIFAR-10 data spec for paper-cifar10-noisy (cifar10:<dir> or folder:<dir>)" };
         var celeba = new Option<string?>("--celeba") { Description = "CelebA data spec for paper-celeba-noisy (celeba:<dir>)" };
-        var perClass = new Option<int?>("--per-class") { Description = "images per class for every dataset of a preset (default: the preset's, 1000 for the paper)" };
+        var perClass = new Option<string?>("--per-class") { Description = "images per class for every dataset of a preset or config, or 'all' for every image of each class (class sizes as in the data; default: the preset's, 1000 for the paper)" };
         var imageSize = new Option<int?>("--image-size") { Description = "resize side for every dataset of a preset or config (e.g. 32 for paper-celeba-noisy on a laptop; default: the dataset's)" };
         var seeds = new Option<string?>("--seeds") { Description = "replace the grid's seeds (comma-separated, e.g. 1,2,3)" };
         var alphas = new Option<string?>("--alphas") { Description = "replace the grid's labelled fractions (comma-separated, e.g. 0.01,0.1; 0 = unsupervised)" };
@@ -39,15 +39,15 @@ public static class ExperimentCommand
             string? presetName = p.GetValue(preset), configPath = p.GetValue(config);
             if ((presetName is null) == (configPath is null))
                 throw new DnnmmInputException("experiment: give exactly one of --preset <name> or --config <file>");
-            int? pc = p.GetValue(perClass);
-            if (pc is <= 0) throw new DnnmmInputException($"--per-class {pc}: must be at least 1");
+            var (pc, all) = ParsePerClass(p.GetValue(perClass));
             var c = presetName is not null
                 ? ExperimentPresets.Get(presetName, new PresetData
                 {
-                    Mnist = p.GetValue(mnist) ?? Data.DataOptions.DefaultData, Cifar10 = p.GetValue(cifar), CelebA = p.GetValue(celeba), PerClass = pc,
+                    Mnist = p.GetValue(mnist) ?? Data.DataOptions.DefaultData, Cifar10 = p.GetValue(cifar), CelebA = p.GetValue(celeba), PerClass = pc, AllImages = all,
                 })
                 : ExperimentConfig.Load(configPath!);
-            if (configPath is not null && pc is int n) c = c with { Datasets = c.Datasets.Select(d => d with { Data = d.Data with { PerClass = n } }).ToList() };
+            if (configPath is not null && (pc is not null || all))
+                c = c with { Datasets = c.Datasets.Select(d => d with { Data = d.Data with { PerClass = pc } }).ToList() };
             if (p.GetValue(imageSize) is int side)
             {
                 new ImageShape(1, side, side).ConvLayout(); // a side the networks take, or a clear error now
@@ -133,6 +133,17 @@ public static class ExperimentCommand
             if (!all.Contains(k))
                 throw new DnnmmInputException($"{option}: '{k}' is not a {what} of this grid ({string.Join(", ", all)})");
         return keep;
+    }
+
+    /// <summary>--per-class: a number of images per class (at least 1), or 'all' (every image of each class); neither given: (null, false).</summary>
+    internal static (int? PerClass, bool All) ParsePerClass(string? s)
+    {
+        if (s is null) return (null, false);
+        if (s.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)) return (null, true);
+        if (!int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n))
+            throw new DnnmmInputException($"--per-class '{s}': give a number of images per class or 'all'");
+        if (n <= 0) throw new DnnmmInputException($"--per-class {n}: must be at least 1");
+        return (n, false);
     }
 
     private static int[] ParseSeeds(string s) => ParseList<int>(s, "--seeds", "an integer",

@@ -15,6 +15,8 @@ public sealed record PresetData
     public string? CelebA { get; init; }
     /// <summary>Overrides the images per class of every dataset (e.g. for a CelebA subset with few bald people).</summary>
     public int? PerClass { get; init; }
+    /// <summary>Every image of every class (the class sizes of the data, balanced or not) instead of a number per class.</summary>
+    public bool AllImages { get; init; }
 }
 
 /// <summary>
@@ -55,7 +57,7 @@ public static class ExperimentPresets
     private static string[] Digits(int k) => Enumerable.Range(0, k).Select(i => i.ToString()).ToArray();
 
     private static DataOptions Data(PresetData d, string spec, string[]? classes, int perClass, double noise) =>
-        new() { Data = spec, Classes = classes, PerClass = d.PerClass ?? perClass, NoiseStd = noise };
+        new() { Data = spec, Classes = classes, PerClass = d.AllImages ? null : d.PerClass ?? perClass, NoiseStd = noise };
 
     private static JsonObject O(string json) => JsonNode.Parse(json)!.AsObject();
 

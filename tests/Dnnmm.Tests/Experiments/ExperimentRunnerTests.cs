@@ -275,6 +275,15 @@ public class ExperimentRunnerTests : IDisposable
         AssertBadInput(Run("experiment", "--preset", "paper-mnist5", "--image-size", "32", "--print-config"), "resizes folder: and celeba: images only");
         AssertBadInput(Run("experiment", "--preset", "paper-celeba-noisy", "--celeba", "celeba:" + Dir("c"), "--image-size", "20", "--print-config"), "power of two");
 
+        // --per-class all: every image of each class (the CelebA subset has 87 bald people, far below the paper's 1000).
+        Assert.Contains("\"perClass\": 1000", celeba.Out);
+        var all = Run("experiment", "--preset", "paper-celeba-noisy", "--celeba", "celeba:" + Dir("c"), "--per-class", "all", "--print-config");
+        Assert.True(all.Code == 0, all.Err);
+        Assert.Contains("\"perClass\": null", all.Out);
+        Assert.Contains("\"perClass\": 200", Run("experiment", "--preset", "paper-celeba-noisy", "--celeba", "celeba:" + Dir("c"), "--per-class", "200", "--print-config").Out);
+        AssertBadInput(Run("experiment", "--preset", "quick", "--per-class", "few", "--print-config"), "--per-class 'few': give a number of images per class or 'all'");
+        AssertBadInput(Run("experiment", "--preset", "quick", "--per-class", "0", "--print-config"), "--per-class 0: must be at least 1");
+
         AssertBadInput(Run("experiment", "--out", Dir("z")), "--preset");
         AssertBadInput(Run("experiment", "--preset", "quick", "--config", cfg, "--out", Dir("z")), "exactly one");
         AssertBadInput(Run("experiment", "--preset", "nope", "--out", Dir("z")), "nope");
