@@ -44,6 +44,24 @@ public enum MembershipInit
     Tsne,
 }
 
+/// <summary>Which of the --refine-maps partitions the refinement keeps (none needs a label).</summary>
+public enum RefineChoice
+{
+    /// <summary>The one that agrees most with the others (mean NMI, <see cref="WarmupPartition.Consensus"/>).</summary>
+    Consensus,
+    /// <summary>
+    /// The one whose clusters part the fewest nearest neighbours in the encoder's feature space (its principal
+    /// components, 10 neighbours; <see cref="WarmupPartition.NeighbourAgreement"/>).
+    /// </summary>
+    Neighbours,
+    /// <summary>
+    /// The one whose cluster sizes are the most even (<see cref="WarmupPartition.SizeEvenness"/>): a wrong cut of the
+    /// map typically puts two classes in one cluster and splits a third. Assumes classes of similar size, as
+    /// --omega fixed does.
+    /// </summary>
+    Even,
+}
+
 /// <summary>Where omega starts before the first M step.</summary>
 public enum OmegaInit
 {
@@ -185,6 +203,8 @@ public sealed record DnnmmOptions : IMethodOptions
     public int RefineEpoch { get; init; } = 0;
     [Option("refine-maps", "with --refine-epoch: t-SNE maps (other seeds) of the encoder's features, each cut by k-means; the partition that agrees most with the others (mean NMI, no label) is kept (1 = one map)", Min = 1, Max = 16)]
     public int RefineMaps { get; init; } = 1;
+    [Option("refine-choice", "with --refine-maps above 1: which partition is kept: consensus (agrees most with the others, mean NMI), neighbours (parts the fewest 10-nearest neighbours in the encoder's feature space) or even (the most even cluster sizes, for classes of similar size); none uses a label")]
+    public RefineChoice RefineChoice { get; init; } = RefineChoice.Consensus;
     [Option("init-pca", "principal components that the t-SNE maps of --init tsne (pixels) and --refine-epoch (encoder features) start from", Min = 2)]
     public int InitPca { get; init; } = 50;
     [Option("e-step", "E step schedule: minibatch (incremental EM) or epoch (literal EM)")]
@@ -321,6 +341,7 @@ public sealed record DnnmmOptions : IMethodOptions
         Check(Init is not (MembershipInit.KMeans or MembershipInit.Tsne) || WarmupEpochs > 0, "init", $"{Init.ToString().ToLowerInvariant()} needs at least one warm-up epoch (the epochs that use its memberships)");
         Check(RefineEpoch == 0 || WarmupEpochs > 0, "refineEpoch", "needs at least one warm-up epoch (the epochs that train on the refined memberships)");
         Check(RefineMaps == 1 || RefineEpoch > 0, "refineMaps", "needs --refine-epoch (the maps are of the refined memberships)");
+        Check(RefineChoice == RefineChoice.Consensus || RefineMaps > 1, "refineChoice", "needs --refine-maps above 1 (a choice among several maps)");
         MethodCommon.CheckDevice(Device);
     }
 }

@@ -179,6 +179,9 @@ public sealed class MinMaxEmTrainer : IDisposable
         return assign;
     }
 
+    /// <summary>Nearest neighbours per image that <see cref="RefineChoice.Neighbours"/> counts.</summary>
+    private const int NeighbourCount = 10;
+
     /// <summary>
     /// The memberships of <see cref="DnnmmOptions.RefineEpoch"/>: k-means on a t-SNE map of the encoder's convolutional
     /// features (its layers before the linear head) of every image, numbered as the classes when some images are labelled.
@@ -192,14 +195,23 @@ public sealed class MinMaxEmTrainer : IDisposable
         // Map 0 has the seed of a single map, so --refine-maps 1 is the same partition as before the option existed.
         var seeds = Enumerable.Range(0, options.RefineMaps)
             .Select(m => m == 0 ? Seeds.Mix(seed, options.RefineEpoch, 6) : Seeds.Mix(Seeds.Mix(seed, options.RefineEpoch, 6), m, 7)).ToList();
-        var candidates = WarmupPartition.TsneKMeans(features, k, options.InitPca, seeds);
+        var (candidates, pcs, dims) = WarmupPartition.TsneKMeansWithPcs(features, k, options.InitPca, seeds);
         int chosen = 0;
         if (candidates.Count > 1)
         {
-            var (index, agreement) = WarmupPartition.Consensus(candidates);
-            chosen = index;
+            // Both criteria are logged; the option says which one decides.
+            var (byConsensus, agreement) = WarmupPartition.Consensus(candidates);
+            var neighbours = WarmupPartition.NearestNeighbours(pcs, candidates[0].Length, dims, Math.Min(NeighbourCount, candidates[0].Length - 1));
+            var (byNeighbours, neighbourly) = WarmupPartition.MostNeighbourly(neighbours, candidates);
+            var evenness = candidates.Select(c => WarmupPartition.SizeEvenness(c, k)).ToArray();
+            chosen = options.RefineChoice switch
+            {
+                RefineChoice.Neighbours => byNeighbours,
+                RefineChoice.Even => WarmupPartition.ArgMax(evenness),
+                _ => byConsensus,
+            };
             for (int m = 0; m < candidates.Count; m++)
-                ctx.Log?.Invoke($"  map {m + 1} of {candidates.Count}: mean NMI to the others {agreement[m]:F4}{PartitionScore(data, candidates[m], ctx)}{(m == chosen ? " (kept)" : "")}");
+                ctx.Log?.Invoke($"  map {m + 1} of {candidates.Count}: mean NMI to the others {agreement[m]:F4}, neighbours in the same cluster {neighbourly[m]:F4}, size evenness {evenness[m]:F4}{PartitionScore(data, candidates[m], ctx)}{(m == chosen ? " (kept)" : "")}");
         }
         var assign = NumberAsClasses(candidates[chosen], data.KnownLabels, k);
         ctx.Log?.Invoke($"t-SNE k-means (encoder features) memberships after epoch {options.RefineEpoch} for the next {options.WarmupEpochs} epochs ({sw.Elapsed.TotalSeconds:F1}s{PartitionScore(data, assign, ctx)})");

@@ -42,13 +42,99 @@ public static class WarmupPartition
     /// <see cref="TsneKMeans(Tensor, int, int, int)"/> for several seeds: one partition per seed, each from its own
     /// t-SNE map and k-means; the principal components are computed once.
     /// </summary>
-    public static IReadOnlyList<int[]> TsneKMeans(Tensor images, int k, int pcaComponents, IReadOnlyList<int> seeds)
+    public static IReadOnlyList<int[]> TsneKMeans(Tensor images, int k, int pcaComponents, IReadOnlyList<int> seeds) =>
+        TsneKMeansWithPcs(images, k, pcaComponents, seeds).Partitions;
+
+    /// <summary>
+    /// <see cref="TsneKMeans(Tensor, int, int, IReadOnlyList{int})"/>, also returning the principal components the maps
+    /// started from (N x C, row-major), the space in which <see cref="NeighbourAgreement"/> judges the partitions.
+    /// </summary>
+    public static (IReadOnlyList<int[]> Partitions, float[] Pcs, int Dims) TsneKMeansWithPcs(Tensor images, int k, int pcaComponents, IReadOnlyList<int> seeds)
     {
         int n = (int)images.shape[0];
         int pixels = (int)(images.numel() / Math.Max(1, n));
         using var pcs = Pca(images, Math.Min(pcaComponents, Math.Min(pixels, n)));
         var data = pcs.contiguous().data<float>().ToArray();
-        return seeds.Select(seed => TsneKMeansOnRows(data, n, (int)pcs.shape[1], k, seed)).ToList();
+        int dims = (int)pcs.shape[1];
+        return (seeds.Select(seed => TsneKMeansOnRows(data, n, dims, k, seed)).ToList(), data, dims);
+    }
+
+    /// <summary>
+    /// The <paramref name="k"/> nearest neighbours (Euclidean, the point itself left out, ties to the lower index) of
+    /// each of the <paramref name="n"/> rows of <paramref name="rows"/> (N x dims, row-major), nearest first.
+    /// Brute force in blocks of rows (N = 10,000 at 50 dimensions: about a second).
+    /// </summary>
+    public static int[][] NearestNeighbours(float[] rows, int n, int dims, int k)
+    {
+        if (k < 1 || k >= n) throw new ArgumentException($"k {k} must be in [1, {n - 1}]");
+        using var scope = NewDisposeScope();
+        var x = tensor(rows, new long[] { n, dims }).to_type(ScalarType.Float64);
+        var sq = x.mul(x).sum(1);
+        var result = new int[n][];
+        const int block = 1000;
+        for (int s = 0; s < n; s += block)
+        {
+            int b = Math.Min(block, n - s);
+            using var inner = NewDisposeScope();
+            var xb = x.narrow(0, s, b);
+            var d = sq.narrow(0, s, b).unsqueeze(1) - 2 * xb.matmul(x.t()) + sq.unsqueeze(0);
+            d.index_put_(double.PositiveInfinity, arange(b), arange(s, s + b)); // not its own neighbour
+            // Stable sort: equal distances keep the lower index first.
+            var (_, order) = d.sort(1, descending: false, stable: true);
+            var idx = order.narrow(1, 0, k).to_type(ScalarType.Int32).contiguous().data<int>().ToArray();
+            for (int i = 0; i < b; i++) result[s + i] = idx.AsSpan(i * k, k).ToArray();
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The fraction of (image, neighbour) pairs of <paramref name="neighbours"/> that <paramref name="partition"/> puts
+    /// in the same cluster. Needs no label: a cut through a dense region of the space (one class split in two) parts
+    /// many neighbours, a cut along a gap between classes few, while merging two classes parts none; of partitions
+    /// into the same number of clusters, the one whose boundaries run through the gaps scores highest.
+    /// </summary>
+    public static double NeighbourAgreement(int[][] neighbours, int[] partition)
+    {
+        if (neighbours.Length != partition.Length) throw new ArgumentException($"{neighbours.Length} neighbour lists for {partition.Length} images");
+        long same = 0, all = 0;
+        for (int i = 0; i < neighbours.Length; i++)
+            foreach (int j in neighbours[i]) { all++; if (partition[j] == partition[i]) same++; }
+        return all == 0 ? 1 : (double)same / all;
+    }
+
+    /// <summary>
+    /// The entropy of the cluster sizes of <paramref name="partition"/> over <paramref name="k"/> clusters, divided by
+    /// log k: 1 when every cluster has the same size, lower when one cluster holds two classes and two others share one.
+    /// </summary>
+    public static double SizeEvenness(int[] partition, int k)
+    {
+        if (k < 2) throw new ArgumentException($"k {k} must be at least 2");
+        var counts = new double[k];
+        foreach (int c in partition)
+        {
+            if (c < 0 || c >= k) throw new ArgumentException($"cluster {c} outside [0, {k - 1}]");
+            counts[c]++;
+        }
+        double h = 0;
+        foreach (double n in counts) if (n > 0) { double p = n / partition.Length; h -= p * Math.Log(p); }
+        return h / Math.Log(k);
+    }
+
+    /// <summary>Of several partitions, the index of the largest score (the first on a tie).</summary>
+    public static int ArgMax(IReadOnlyList<double> scores)
+    {
+        if (scores.Count == 0) throw new ArgumentException("no partition to choose from");
+        int best = 0;
+        for (int i = 1; i < scores.Count; i++) if (scores[i] > scores[best]) best = i;
+        return best;
+    }
+
+    /// <summary>Of several partitions, the index of the one with the largest <see cref="NeighbourAgreement"/> (the first on a tie), and every score.</summary>
+    public static (int Index, double[] Agreement) MostNeighbourly(int[][] neighbours, IReadOnlyList<int[]> partitions)
+    {
+        if (partitions.Count == 0) throw new ArgumentException("no partition to choose from");
+        var scores = partitions.Select(p => NeighbourAgreement(neighbours, p)).ToArray();
+        return (ArgMax(scores), scores);
     }
 
     /// <summary>

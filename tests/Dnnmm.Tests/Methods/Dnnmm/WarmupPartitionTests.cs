@@ -121,6 +121,70 @@ public class WarmupPartitionTests
         Assert.Single(log, l => l.StartsWith("t-SNE k-means (encoder features) memberships after epoch 1"));
         var e = Assert.Throws<OptionException>(() => (new DnnmmOptions() with { RefineMaps = 3 }).Validate(3));
         Assert.Equal("refineMaps", e.Option);
+
+        // --refine-choice neighbours keeps the map whose line says the most neighbours agree; both scores are logged.
+        var (_, byNeighbours, _) = Run(Tiny with { Epochs = 2, WarmupEpochs = 1, RefineEpoch = 1, RefineMaps = 3, RefineChoice = RefineChoice.Neighbours });
+        var lines = byNeighbours.Where(l => l.TrimStart().StartsWith("map ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, lines.Count);
+        double Score(string l) => double.Parse(System.Text.RegularExpressions.Regex.Match(l, @"neighbours in the same cluster ([0-9.]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(lines.Max(Score), Score(Assert.Single(lines, l => l.Contains("(kept)"))));
+        e = Assert.Throws<OptionException>(() => (new DnnmmOptions() with { RefineEpoch = 2, RefineChoice = RefineChoice.Neighbours }).Validate(3));
+        Assert.Equal("refineChoice", e.Option);
+    }
+
+    [Fact]
+    public void NearestNeighboursAreTheClosestOtherRowsNearestFirstTiesToTheLowerIndex()
+    {
+        float[] line = { 0, 1, 3, 7 };                       // 1-D points
+        Assert.Equal(new[] { new[] { 1 }, new[] { 0 }, new[] { 1 }, new[] { 2 } }, WarmupPartition.NearestNeighbours(line, 4, 1, 1));
+        Assert.Equal(new[] { new[] { 1, 2 }, new[] { 0, 2 }, new[] { 1, 0 }, new[] { 2, 1 } }, WarmupPartition.NearestNeighbours(line, 4, 1, 2));
+        Assert.Equal(new[] { 0, 2 }, WarmupPartition.NearestNeighbours(new float[] { 0, 1, 2 }, 3, 1, 2)[1]); // 0 and 2 tie: 0 first
+        // 2-D, more rows than one block of 1000: the neighbour of each point of a far-apart pair is the other.
+        var pairs = new float[2400 * 2];
+        for (int i = 0; i < 1200; i++) { pairs[4 * i] = i * 10; pairs[4 * i + 2] = i * 10; pairs[4 * i + 3] = 0.5f; }
+        var nn = WarmupPartition.NearestNeighbours(pairs, 2400, 2, 1);
+        for (int i = 0; i < 2400; i++) Assert.Equal(i ^ 1, nn[i][0]);
+        Assert.Throws<ArgumentException>(() => WarmupPartition.NearestNeighbours(line, 4, 1, 4));
+    }
+
+    [Fact]
+    public void SizeEvennessIsTheEntropyOfTheClusterSizesOverLogK()
+    {
+        Assert.Equal(1.0, WarmupPartition.SizeEvenness(new[] { 0, 0, 1, 1 }, 2), 12);
+        // shares 3/4 and 1/4: (3/4 ln 4/3 + 1/4 ln 4) / ln 2 = 0.811278...
+        Assert.Equal(0.8112781244591328, WarmupPartition.SizeEvenness(new[] { 0, 0, 0, 1 }, 2), 12);
+        Assert.Equal(Math.Log(2) / Math.Log(3), WarmupPartition.SizeEvenness(new[] { 0, 0, 1, 1 }, 3), 12); // one cluster empty
+        Assert.Equal(0.0, WarmupPartition.SizeEvenness(new[] { 1, 1, 1 }, 3), 12);
+        // Ten classes of 100: a cut that merges two and splits a third is less even than the classes.
+        int[] classes = Enumerable.Range(0, 1000).Select(i => i / 100).ToArray();
+        int[] mergeSplit = classes.Select((c, i) => c == 1 ? 0 : c == 2 && i % 2 == 0 ? 1 : c).ToArray();
+        Assert.Equal(1, WarmupPartition.ArgMax(new[] { WarmupPartition.SizeEvenness(mergeSplit, 10), WarmupPartition.SizeEvenness(classes, 10) }));
+        Assert.Equal(0, WarmupPartition.ArgMax(new[] { 0.5, 0.5 }));               // a tie keeps the first
+        Assert.Throws<ArgumentException>(() => WarmupPartition.SizeEvenness(new[] { 0, 3 }, 3));
+        Assert.Throws<ArgumentException>(() => WarmupPartition.ArgMax(Array.Empty<double>()));
+    }
+
+    [Fact]
+    public void NeighbourAgreementCountsNeighboursInTheSameClusterAndPrefersCutsAlongTheGaps()
+    {
+        // Points 0, 1, 3, 7 with one neighbour each: 0->1, 1->0, 3->1, 7->3. {0, 1} {3, 7} keeps 3 of the 4 pairs.
+        var nn = WarmupPartition.NearestNeighbours(new float[] { 0, 1, 3, 7 }, 4, 1, 1);
+        Assert.Equal(0.75, WarmupPartition.NeighbourAgreement(nn, new[] { 0, 0, 1, 1 }), 12);
+        Assert.Equal(1.0, WarmupPartition.NeighbourAgreement(nn, new[] { 5, 5, 5, 5 }), 12);
+        Assert.Equal(0.0, WarmupPartition.NeighbourAgreement(nn, new[] { 0, 1, 2, 3 }), 12);
+
+        // Three blobs of six points on a line; of two partitions into three clusters, the one that follows the blobs
+        // parts no neighbour pair, the one that merges two blobs and splits the third parts some.
+        var x = new List<float>();
+        foreach (float c in new[] { 0f, 100f, 200f }) for (int i = 0; i < 6; i++) x.Add(c + i);
+        var nn3 = WarmupPartition.NearestNeighbours(x.ToArray(), 18, 1, 3);
+        int[] blobs = Enumerable.Range(0, 18).Select(i => i / 6).ToArray();
+        int[] wrong = Enumerable.Range(0, 18).Select(i => i < 12 ? 0 : i < 15 ? 1 : 2).ToArray();
+        var (index, scores) = WarmupPartition.MostNeighbourly(nn3, new[] { wrong, blobs });
+        Assert.Equal(1, index);
+        Assert.Equal(1.0, scores[1], 12);
+        Assert.True(scores[0] < 1.0);
+        Assert.Throws<ArgumentException>(() => WarmupPartition.MostNeighbourly(nn3, Array.Empty<int[]>()));
     }
 
     [Fact]
