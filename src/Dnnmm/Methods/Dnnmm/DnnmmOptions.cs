@@ -307,10 +307,11 @@ public sealed record DnnmmOptions : IMethodOptions
             ConsistencyEncoder = ConsistencyEncoder.All, Augment = AugmentMode.None, MaxGradNorm = 0,
         },
         // Warm-up on k-means of a t-SNE map of the pixels, uniform omega (balanced data), after epoch 12 the warm-up
-        // memberships again from a t-SNE map of the encoder's features for epochs 13-16, then EM with a decaying learning rate.
+        // memberships again from three t-SNE maps of the encoder's features, the one with the most even cluster sizes kept,
+        // for epochs 13-16, then EM with a decaying learning rate.
         "unsupervised" => new DnnmmOptions
         {
-            Init = MembershipInit.Tsne, Omega = OmegaUpdate.Fixed, RefineEpoch = 12, LrDecayFrom = 16,
+            Init = MembershipInit.Tsne, Omega = OmegaUpdate.Fixed, RefineEpoch = 12, RefineMaps = 3, RefineChoice = RefineChoice.Even, LrDecayFrom = 16,
         },
         var v => throw new OptionException("variant", $"'{v}' is not one of: {string.Join(", ", Variants)}"),
     };

@@ -223,8 +223,13 @@ public class WarmupPartitionTests
     public void TheUnsupervisedVariantIsTheRecipe()
     {
         var u = DnnmmOptions.ForVariant("unsupervised");
-        Assert.Equal((MembershipInit.Tsne, OmegaUpdate.Fixed, 12, 16, 4, 20), (u.Init, u.Omega, u.RefineEpoch, u.LrDecayFrom, u.WarmupEpochs, u.Epochs));
-        Assert.Equal(new DnnmmOptions() with { Init = u.Init, Omega = u.Omega, RefineEpoch = u.RefineEpoch, LrDecayFrom = u.LrDecayFrom }, u);
+        Assert.Equal((MembershipInit.Tsne, OmegaUpdate.Fixed, 12, 3, RefineChoice.Even, 16, 4, 20),
+            (u.Init, u.Omega, u.RefineEpoch, u.RefineMaps, u.RefineChoice, u.LrDecayFrom, u.WarmupEpochs, u.Epochs));
+        Assert.Equal(new DnnmmOptions() with
+        {
+            Init = u.Init, Omega = u.Omega, RefineEpoch = u.RefineEpoch, RefineMaps = u.RefineMaps, RefineChoice = u.RefineChoice, LrDecayFrom = u.LrDecayFrom,
+        }, u);
+        u.Validate(10);
         Assert.Contains("unsupervised", Assert.Throws<OptionException>(() => DnnmmOptions.ForVariant("nope")).Message);
     }
 }
