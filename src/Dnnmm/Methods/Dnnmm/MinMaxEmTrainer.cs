@@ -199,19 +199,21 @@ public sealed class MinMaxEmTrainer : IDisposable
         int chosen = 0;
         if (candidates.Count > 1)
         {
-            // Both criteria are logged; the option says which one decides.
+            // The cheap scores are logged for every map; the nearest neighbours (a pass over all pairs) only when they decide.
             var (byConsensus, agreement) = WarmupPartition.Consensus(candidates);
-            var neighbours = WarmupPartition.NearestNeighbours(pcs, candidates[0].Length, dims, Math.Min(NeighbourCount, candidates[0].Length - 1));
-            var (byNeighbours, neighbourly) = WarmupPartition.MostNeighbourly(neighbours, candidates);
             var evenness = candidates.Select(c => WarmupPartition.SizeEvenness(c, k)).ToArray();
-            chosen = options.RefineChoice switch
+            double[]? neighbourly = null;
+            chosen = byConsensus;
+            if (options.RefineChoice == RefineChoice.Even) chosen = WarmupPartition.ArgMax(evenness);
+            if (options.RefineChoice == RefineChoice.Neighbours)
             {
-                RefineChoice.Neighbours => byNeighbours,
-                RefineChoice.Even => WarmupPartition.ArgMax(evenness),
-                _ => byConsensus,
-            };
+                var neighbours = WarmupPartition.NearestNeighbours(pcs, candidates[0].Length, dims, Math.Min(NeighbourCount, candidates[0].Length - 1));
+                (chosen, neighbourly) = WarmupPartition.MostNeighbourly(neighbours, candidates);
+            }
             for (int m = 0; m < candidates.Count; m++)
-                ctx.Log?.Invoke($"  map {m + 1} of {candidates.Count}: mean NMI to the others {agreement[m]:F4}, neighbours in the same cluster {neighbourly[m]:F4}, size evenness {evenness[m]:F4}{PartitionScore(data, candidates[m], ctx)}{(m == chosen ? " (kept)" : "")}");
+                ctx.Log?.Invoke($"  map {m + 1} of {candidates.Count}: mean NMI to the others {agreement[m]:F4}, size evenness {evenness[m]:F4}"
+                    + (neighbourly is null ? "" : $", neighbours in the same cluster {neighbourly[m]:F4}")
+                    + $"{PartitionScore(data, candidates[m], ctx)}{(m == chosen ? " (kept)" : "")}");
         }
         var assign = NumberAsClasses(candidates[chosen], data.KnownLabels, k);
         ctx.Log?.Invoke($"t-SNE k-means (encoder features) memberships after epoch {options.RefineEpoch} for the next {options.WarmupEpochs} epochs ({sw.Elapsed.TotalSeconds:F1}s{PartitionScore(data, assign, ctx)})");

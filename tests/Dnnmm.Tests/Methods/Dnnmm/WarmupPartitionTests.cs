@@ -117,6 +117,7 @@ public class WarmupPartitionTests
 
         var (_, log, _) = Run(Tiny with { Epochs = 2, WarmupEpochs = 1, RefineEpoch = 1, RefineMaps = 3 });
         Assert.Equal(3, log.Count(l => l.TrimStart().StartsWith("map ", StringComparison.Ordinal)));
+        Assert.DoesNotContain(log, l => l.Contains("neighbours in the same cluster")); // computed only when it decides
         Assert.Single(log, l => l.Contains("(kept)"));
         Assert.Single(log, l => l.StartsWith("t-SNE k-means (encoder features) memberships after epoch 1"));
         var e = Assert.Throws<OptionException>(() => (new DnnmmOptions() with { RefineMaps = 3 }).Validate(3));
@@ -139,11 +140,11 @@ public class WarmupPartitionTests
         Assert.Equal(new[] { new[] { 1 }, new[] { 0 }, new[] { 1 }, new[] { 2 } }, WarmupPartition.NearestNeighbours(line, 4, 1, 1));
         Assert.Equal(new[] { new[] { 1, 2 }, new[] { 0, 2 }, new[] { 1, 0 }, new[] { 2, 1 } }, WarmupPartition.NearestNeighbours(line, 4, 1, 2));
         Assert.Equal(new[] { 0, 2 }, WarmupPartition.NearestNeighbours(new float[] { 0, 1, 2 }, 3, 1, 2)[1]); // 0 and 2 tie: 0 first
-        // 2-D, more rows than one block of 1000: the neighbour of each point of a far-apart pair is the other.
-        var pairs = new float[2400 * 2];
-        for (int i = 0; i < 1200; i++) { pairs[4 * i] = i * 10; pairs[4 * i + 2] = i * 10; pairs[4 * i + 3] = 0.5f; }
-        var nn = WarmupPartition.NearestNeighbours(pairs, 2400, 2, 1);
-        for (int i = 0; i < 2400; i++) Assert.Equal(i ^ 1, nn[i][0]);
+        // 2-D, more rows than one block (2e7 distances: 3,333 rows of 6,000): the neighbour of each point of a far-apart pair is the other.
+        var pairs = new float[6000 * 2];
+        for (int i = 0; i < 3000; i++) { pairs[4 * i] = i * 10; pairs[4 * i + 2] = i * 10; pairs[4 * i + 3] = 0.5f; }
+        var nn = WarmupPartition.NearestNeighbours(pairs, 6000, 2, 1);
+        for (int i = 0; i < 6000; i++) Assert.Equal(i ^ 1, nn[i][0]);
         Assert.Throws<ArgumentException>(() => WarmupPartition.NearestNeighbours(line, 4, 1, 4));
     }
 
