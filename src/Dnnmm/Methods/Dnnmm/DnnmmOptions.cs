@@ -241,6 +241,10 @@ public sealed record DnnmmOptions : IMethodOptions
     public double ConsistencyConfidence { get; init; } = 0.9;
     [Option("complement-weight", "weight of the complement term (K+1 discriminator, Salimans et al. 2016): the encoder gives real images high and generated ones low mixture likelihood; 0 = off", Min = 0)]
     public double ComplementWeight { get; init; } = 0;
+    [Option("pseudo-threshold", "hard memberships (beyond the paper, as FixMatch): the unlabelled likelihood term uses the E step's most likely component, only for images whose largest membership is at least this (0 = the soft memberships of the E step)", Min = 0, Max = 1)]
+    public double PseudoThreshold { get; init; } = 0;
+    [Option("posterior-weight", "weight of the posterior term (beyond the paper): mean log p(k | E(x)) of the labelled images' classes and of the unlabelled images' memberships, the discriminative half of the likelihood (0 = off)", Min = 0)]
+    public double PosteriorWeight { get; init; } = 0;
     [Option("augment", "augmentation consistency: none, or consistency (memberships from a weak view of each unlabelled image train the encoder on a strong view)")]
     public AugmentMode Augment { get; init; } = AugmentMode.Consistency;
     [Option("flip", "horizontal flips in the augmented views: auto (colour images only), on or off")]

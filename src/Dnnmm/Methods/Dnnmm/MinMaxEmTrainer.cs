@@ -291,6 +291,8 @@ public sealed class MinMaxEmTrainer : IDisposable
             ["likelihood"] = 0, ["labelled_likelihood"] = 0, ["consistency"] = 0, ["adversarial_g"] = 0, ["loss_d"] = 0,
         };
         if (options.ComplementWeight > 0) sums["complement"] = 0;
+        if (options.PseudoThreshold > 0) sums["pseudo_share"] = 0;
+        if (options.PosteriorWeight > 0) { sums["posterior"] = 0; sums["labelled_posterior"] = 0; }
         sums["grad_norm_e"] = 0;
         gradNormEMax = 0;
         if (options.ConsistencyEncoder == ConsistencyEncoder.Confident && options.Lambda1 > 0) sums["confident_share"] = 0;
@@ -448,9 +450,22 @@ public sealed class MinMaxEmTrainer : IDisposable
                     if (options.BalancedEStep && options.OmegaFrom == OmegaStatistics.Posterior && options.Omega != OmegaUpdate.Fixed)
                         batch.OmegaGamma = model.Mixture.Posterior(zE);
                 }
-            var lik = Objective.LikelihoodTerm(model.Mixture, zu!, batch.Gamma);
+            var targets = options.PseudoThreshold > 0 ? Objective.PseudoLabels(batch.Gamma, options.PseudoThreshold) : batch.Gamma;
+            var lik = Objective.LikelihoodTerm(model.Mixture, zu!, targets);
             objective = objective + lik.mul(unlabelledWeight);
-            sums["likelihood"] += lik.item<float>();
+            if (options.PseudoThreshold > 0)
+            {
+                // Monitored with the soft memberships, so that the runaway check sees the same scale whatever share is kept.
+                using (no_grad()) sums["likelihood"] += Objective.LikelihoodTerm(model.Mixture, zu!, batch.Gamma).item<float>();
+                sums["pseudo_share"] += targets.sum().item<float>() / targets.shape[0];
+            }
+            else sums["likelihood"] += lik.item<float>();
+            if (options.PosteriorWeight > 0)
+            {
+                var post = Objective.PosteriorTerm(model.Mixture, zu!, targets);
+                objective = objective + post.mul(unlabelledWeight * options.PosteriorWeight);
+                sums["posterior"] += post.item<float>();
+            }
         }
         else if (batch.Unlabelled is not null && batch.Gamma is null && options.Omega != OmegaUpdate.Fixed)
         {
@@ -461,6 +476,13 @@ public sealed class MinMaxEmTrainer : IDisposable
             var lik = Objective.LabelledLikelihoodTerm(model.Mixture, zl!, batch.Classes!);
             objective = objective + lik.mul(options.LabelledWeight);
             sums["labelled_likelihood"] += lik.item<float>();
+            if (options.PosteriorWeight > 0)
+            {
+                using var hot = nn.functional.one_hot(batch.Classes!, model.Info.Clusters).to_type(ScalarType.Float32);
+                var post = Objective.PosteriorTerm(model.Mixture, zl!, hot);
+                objective = objective + post.mul(options.LabelledWeight * options.PosteriorWeight);
+                sums["labelled_posterior"] += post.item<float>();
+            }
         }
         if (consistency)
         {

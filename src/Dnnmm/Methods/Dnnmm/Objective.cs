@@ -33,6 +33,37 @@ public static class Objective
     }
 
     /// <summary>
+    /// Hard memberships from the E step (beyond the paper, as FixMatch's pseudo-labels, Sohn et al. 2020): one-hot at the
+    /// most likely component for the rows whose largest membership is at least <paramref name="threshold"/>, zero rows
+    /// for the others (they leave the likelihood term; the mean still divides by every row).
+    /// </summary>
+    public static Tensor PseudoLabels(Tensor gamma, double threshold)
+    {
+        using var _ = no_grad();
+        var (max, arg) = gamma.max(1);
+        using (max) using (arg)
+        {
+            using var hot = nn.functional.one_hot(arg, gamma.shape[1]).to_type(gamma.dtype);
+            using var keep = max.ge(threshold).to_type(gamma.dtype).unsqueeze(1);
+            return hot.mul(keep);
+        }
+    }
+
+    /// <summary>
+    /// Posterior term (beyond the paper; the discriminative half of the likelihood, log p(z, k) = log p(k | z) + log p(z)):
+    /// mean_n sum_k t_nk log p(k | E(x_n)), with targets t (memberships, or one-hot labels). Maximised, it moves the codes
+    /// away from the other components' means as well as towards their own.
+    /// </summary>
+    public static Tensor PosteriorTerm(LatentMixture mixture, Tensor z, Tensor targets)
+    {
+        using var lj = mixture.LogJoint(z);
+        using var logPost = lj.log_softmax(1);
+        using var weighted = logPost.mul(targets);
+        using var perSample = weighted.sum(dim: 1);
+        return perSample.mean();
+    }
+
+    /// <summary>
     /// Consistency term (eq 5-6): mean_s w_s ||y_s - E(G(y_s))||^2. The weights carry omega_k when
     /// y is drawn per component; they are null when k ~ Cat(omega) already weights the components.
     /// </summary>

@@ -258,6 +258,7 @@ public class MinMaxEmTrainerTests
     [InlineData("complement")]
     [InlineData("gan-every")]
     [InlineData("sn-hinge-ttur")]
+    [InlineData("pseudo-posterior")]
     public void ResumeEqualsAnUninterruptedRunWithTheNewTerms(string what)
     {
         var o = what switch
@@ -266,6 +267,7 @@ public class MinMaxEmTrainerTests
             "gan-every" => Tiny(3) with { GanEvery = 2, MaxGradNorm = 0.5 },
             "augment" => Tiny(3) with { Augment = AugmentMode.Consistency },
             "confident" => Tiny(3) with { ConsistencyEncoder = ConsistencyEncoder.Confident, ConsistencyConfidence = 0.5 },
+            "pseudo-posterior" => Tiny(3) with { PseudoThreshold = 0.6, PosteriorWeight = 0.5 },
             _ => Tiny(3) with { ConsistencyEncoder = ConsistencyEncoder.None, ComplementWeight = 0.5 },
         };
         using var dir = new TempDir();
@@ -280,6 +282,12 @@ public class MinMaxEmTrainerTests
         Assert.Equal(full[^1].Omega, rest[0].Omega);
         if (what == "complement") Assert.True(full[^1].Values["complement"] < 0);
         if (what == "confident") Assert.InRange(full[^1].Values["confident_share"], 0, 1);
+        if (what == "pseudo-posterior")
+        {
+            Assert.InRange(full[^1].Values["pseudo_share"], 0, 1);
+            Assert.True(full[^1].Values["posterior"] <= 0);           // a mean log probability, over kept and zero rows
+            Assert.True(full[^1].Values["labelled_posterior"] < 0);
+        }
         if (what == "sn-hinge-ttur")
         {
             // a loaded model rebuilds the normalised discriminator from model.json, with its u buffers

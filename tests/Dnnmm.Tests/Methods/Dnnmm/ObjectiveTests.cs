@@ -142,5 +142,30 @@ public class ObjectiveTests
         using var all = Objective.ConfidentMask(m, z, k, 0);
         Assert.Equal(new[] { 1f, 1f, 1f }, all.data<float>().ToArray());
     }
-}
 
+    [Fact]
+    public void PseudoLabelsAreOneHotWhereTheMembershipIsConfidentAndZeroElsewhere()
+    {
+        using var gamma = tensor(new float[] { 0.96f, 0.04f, 0.3f, 0.7f, 0.02f, 0.98f }, new long[] { 3, 2 });
+        using var hard = Objective.PseudoLabels(gamma, 0.95);
+        Assert.Equal(new[] { 1f, 0f, 0f, 0f, 0f, 1f }, hard.data<float>().ToArray());
+        using var all = Objective.PseudoLabels(gamma, 0.5);
+        Assert.Equal(new[] { 1f, 0f, 0f, 1f, 0f, 1f }, all.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void PosteriorTermIsTheMeanLogPosteriorOfTheTargets()
+    {
+        using var m = Mixture(); // means (0,0) and (2,0), omega 1/2 each: log p(0 | z) = -log(1 + e^{2 z_1 - 2})
+        using var z = tensor(new float[] { 0, 0, 1, 0 }, new long[] { 2, 2 });
+        using var targets = tensor(new float[] { 1, 0, 0.25f, 0.75f }, new long[] { 2, 2 });
+        using var term = Objective.PosteriorTerm(m, z, targets);
+        double s1 = -Math.Log(1 + Math.Exp(-2)); // sample 1 at mean 0: p(0 | z) = 1 / (1 + e^-2)
+        double s2 = Math.Log(0.5);               // sample 2 halfway: p = 1/2 for both
+        Assert.Equal((s1 + s2) / 2, term.item<float>(), 5);
+        // Zero targets (an image left out by the threshold) add nothing, and the mean still counts the row.
+        using var none = tensor(new float[] { 1, 0, 0, 0 }, new long[] { 2, 2 });
+        using var half = Objective.PosteriorTerm(m, z, none);
+        Assert.Equal(s1 / 2, half.item<float>(), 5);
+    }
+}
