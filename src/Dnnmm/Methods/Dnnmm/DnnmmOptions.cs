@@ -245,6 +245,8 @@ public sealed record DnnmmOptions : IMethodOptions
     public double PseudoThreshold { get; init; } = 0;
     [Option("posterior-weight", "weight of the posterior term (beyond the paper): mean log p(k | E(x)) of the labelled images' classes and of the unlabelled images' memberships, the discriminative half of the likelihood (0 = off)", Min = 0)]
     public double PosteriorWeight { get; init; } = 0;
+    [Option("teacher-ema", "the E step's memberships come from a teacher encoder whose weights are this exponential moving average of the encoder's, updated every step (beyond the paper, as Mean Teacher, Tarvainen and Valpola 2017; 0 = the encoder itself)", Min = 0, Max = 1, MaxExclusive = true)]
+    public double TeacherEma { get; init; } = 0;
     [Option("augment", "augmentation consistency: none, or consistency (memberships from a weak view of each unlabelled image train the encoder on a strong view)")]
     public AugmentMode Augment { get; init; } = AugmentMode.Consistency;
     [Option("flip", "horizontal flips in the augmented views: auto (colour images only), on or off")]
@@ -346,6 +348,7 @@ public sealed record DnnmmOptions : IMethodOptions
         Check(Init is not (MembershipInit.KMeans or MembershipInit.Tsne) || WarmupEpochs > 0, "init", $"{Init.ToString().ToLowerInvariant()} needs at least one warm-up epoch (the epochs that use its memberships)");
         Check(RefineEpoch == 0 || WarmupEpochs > 0, "refineEpoch", "needs at least one warm-up epoch (the epochs that train on the refined memberships)");
         Check(RefineMaps == 1 || RefineEpoch > 0, "refineMaps", "needs --refine-epoch (the maps are of the refined memberships)");
+        Check(TeacherEma == 0 || EStep == EStepSchedule.Minibatch, "teacherEma", "needs --e-step minibatch (the teacher encodes each minibatch's weak view)");
         Check(RefineChoice == RefineChoice.Consensus || RefineMaps > 1, "refineChoice", "needs --refine-maps above 1 (a choice among several maps)");
         MethodCommon.CheckDevice(Device);
     }

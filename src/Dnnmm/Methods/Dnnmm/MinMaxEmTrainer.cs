@@ -21,12 +21,33 @@ public sealed class MinMaxEmTrainer : IDisposable
     private Adam optGE, optD;
     /// <summary>The crisp memberships of the first warm-up (k-means or t-SNE) and of the refined warm-up (--refine-epoch), -1 for labelled images; kept in the checkpoint.</summary>
     private int[]? initial, refined;
+    /// <summary>The teacher encoder of --teacher-ema (an exponential moving average of E's weights), or null; kept in the checkpoint.</summary>
+    private readonly ConvNet? teacher;
 
     public MinMaxEmTrainer(DnnmmModel model, DnnmmOptions options, int seed)
     {
         this.model = model; this.options = options; this.seed = seed;
         LearningRate = options.LearningRate;
         (optGE, optD) = MakeOptimisers(LearningRate);
+        if (options.TeacherEma > 0)
+        {
+            teacher = Encoder.Create(model.Info.Shape, model.Info.NetWidth, model.Info.LatentDim);
+            teacher.to(model.Device);
+            teacher.eval();
+            CopyIntoTeacher(1);
+        }
+    }
+
+    /// <summary>teacher = (1 - rate) teacher + rate E, parameter by parameter (rate 1: a copy of E).</summary>
+    private void CopyIntoTeacher(double rate)
+    {
+        using var _ = no_grad();
+        foreach (var (t, e) in teacher!.parameters().Zip(model.E.parameters()))
+        {
+            t.requires_grad = false;
+            if (rate >= 1) t.copy_(e);
+            else t.mul_(1 - rate).add_(e, alpha: rate);
+        }
     }
 
     /// <summary>The current learning rate (halved after each divergence).</summary>
@@ -445,7 +466,8 @@ public sealed class MinMaxEmTrainer : IDisposable
                 using (no_grad())
                 {
                     // The E step: from the weak view under augmentation consistency, else from this pass.
-                    var zE = batch.UnlabelledWeak is null ? zu!.detach() : model.E.forward(batch.UnlabelledWeak);
+                    var zE = teacher is not null ? teacher.forward(batch.UnlabelledWeak ?? batch.Unlabelled!)
+                        : batch.UnlabelledWeak is null ? zu!.detach() : model.E.forward(batch.UnlabelledWeak);
                     batch.Gamma = EStep(zE);
                     if (options.BalancedEStep && options.OmegaFrom == OmegaStatistics.Posterior && options.Omega != OmegaUpdate.Fixed)
                         batch.OmegaGamma = model.Mixture.Posterior(zE);
@@ -534,6 +556,7 @@ public sealed class MinMaxEmTrainer : IDisposable
         sums["grad_norm_e"] += normE;
         if (normE > gradNormEMax) gradNormEMax = normE;
         optGE.step();
+        if (teacher is not null) CopyIntoTeacher(1 - options.TeacherEma);
         return true;
     }
 
@@ -724,6 +747,8 @@ public sealed class MinMaxEmTrainer : IDisposable
                 w.Write(m?.Length ?? 0);
                 foreach (int v in m ?? Array.Empty<int>()) w.Write(v);
             }
+            // The teacher encoder of --teacher-ema, last (a checkpoint without it resumes with a copy of E).
+            teacher?.save(w);
         }
         return SealedBytes.Seal(ms.ToArray());
     }
@@ -764,6 +789,11 @@ public sealed class MinMaxEmTrainer : IDisposable
                 }
                 initial = ReadMemberships();
                 refined = ReadMemberships();
+            }
+            if (teacher is not null)
+            {
+                if (r.BaseStream.Position < r.BaseStream.Length) TorchState.LoadModule(teacher, r);
+                else CopyIntoTeacher(1);
             }
         }
         catch (Exception e) when (e is not DnnmmInputException and not OutOfMemoryException)
@@ -814,5 +844,6 @@ public sealed class MinMaxEmTrainer : IDisposable
     public void Dispose()
     {
         optGE.Dispose(); optD.Dispose();
+        teacher?.Dispose();
     }
 }

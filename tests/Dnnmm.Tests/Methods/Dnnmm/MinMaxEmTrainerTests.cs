@@ -259,6 +259,7 @@ public class MinMaxEmTrainerTests
     [InlineData("gan-every")]
     [InlineData("sn-hinge-ttur")]
     [InlineData("pseudo-posterior")]
+    [InlineData("teacher")]
     public void ResumeEqualsAnUninterruptedRunWithTheNewTerms(string what)
     {
         var o = what switch
@@ -268,6 +269,7 @@ public class MinMaxEmTrainerTests
             "augment" => Tiny(3) with { Augment = AugmentMode.Consistency },
             "confident" => Tiny(3) with { ConsistencyEncoder = ConsistencyEncoder.Confident, ConsistencyConfidence = 0.5 },
             "pseudo-posterior" => Tiny(3) with { PseudoThreshold = 0.6, PosteriorWeight = 0.5 },
+            "teacher" => Tiny(3) with { TeacherEma = 0.9 },
             _ => Tiny(3) with { ConsistencyEncoder = ConsistencyEncoder.None, ComplementWeight = 0.5 },
         };
         using var dir = new TempDir();
@@ -282,6 +284,13 @@ public class MinMaxEmTrainerTests
         Assert.Equal(full[^1].Omega, rest[0].Omega);
         if (what == "complement") Assert.True(full[^1].Values["complement"] < 0);
         if (what == "confident") Assert.InRange(full[^1].Values["confident_share"], 0, 1);
+        if (what == "teacher")
+        {
+            // the teacher's memberships are not the encoder's: the run differs from one without it
+            var (plain, mp) = Train(Tiny(3), seed: 2);
+            mp.Dispose();
+            Assert.NotEqual(plain[^1].Values["likelihood"], full[^1].Values["likelihood"]);
+        }
         if (what == "pseudo-posterior")
         {
             Assert.InRange(full[^1].Values["pseudo_share"], 0, 1);
