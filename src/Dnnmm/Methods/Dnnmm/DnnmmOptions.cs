@@ -348,8 +348,8 @@ public sealed record DnnmmOptions : IMethodOptions
         Check(Init is not (MembershipInit.KMeans or MembershipInit.Tsne) || WarmupEpochs > 0, "init", $"{Init.ToString().ToLowerInvariant()} needs at least one warm-up epoch (the epochs that use its memberships)");
         Check(RefineEpoch == 0 || WarmupEpochs > 0, "refineEpoch", "needs at least one warm-up epoch (the epochs that train on the refined memberships)");
         Check(RefineMaps == 1 || RefineEpoch > 0, "refineMaps", "needs --refine-epoch (the maps are of the refined memberships)");
-        Check(TeacherEma == 0 || EStep == EStepSchedule.Minibatch, "teacherEma", "needs --e-step minibatch (the teacher encodes each minibatch's weak view)");
         Check(RefineChoice == RefineChoice.Consensus || RefineMaps > 1, "refineChoice", "needs --refine-maps above 1 (a choice among several maps)");
+        Check(TeacherEma == 0 || EStep == EStepSchedule.Minibatch, "teacherEma", "needs --e-step minibatch (the teacher encodes each minibatch's weak view)");
         MethodCommon.CheckDevice(Device);
     }
 }

@@ -34,6 +34,7 @@ public sealed class MinMaxEmTrainer : IDisposable
             teacher = Encoder.Create(model.Info.Shape, model.Info.NetWidth, model.Info.LatentDim);
             teacher.to(model.Device);
             teacher.eval();
+            foreach (var p in teacher.parameters()) p.requires_grad = false;
             CopyIntoTeacher(1);
         }
     }
@@ -44,7 +45,6 @@ public sealed class MinMaxEmTrainer : IDisposable
         using var _ = no_grad();
         foreach (var (t, e) in teacher!.parameters().Zip(model.E.parameters()))
         {
-            t.requires_grad = false;
             if (rate >= 1) t.copy_(e);
             else t.mul_(1 - rate).add_(e, alpha: rate);
         }

@@ -16,7 +16,13 @@ public static class Objective
     public static Tensor LikelihoodTerm(LatentMixture mixture, Tensor z, Tensor gamma)
     {
         using var lj = mixture.LogJoint(z);
-        using var weighted = lj.mul(gamma);
+        return WeightedRowMean(lj, gamma);
+    }
+
+    /// <summary>mean_n sum_k w_nk v_nk: per-component values weighted by memberships (or one-hot targets), averaged over rows.</summary>
+    private static Tensor WeightedRowMean(Tensor values, Tensor weights)
+    {
+        using var weighted = values.mul(weights);
         using var perSample = weighted.sum(dim: 1);
         return perSample.mean();
     }
@@ -58,9 +64,7 @@ public static class Objective
     {
         using var lj = mixture.LogJoint(z);
         using var logPost = lj.log_softmax(1);
-        using var weighted = logPost.mul(targets);
-        using var perSample = weighted.sum(dim: 1);
-        return perSample.mean();
+        return WeightedRowMean(logPost, targets);
     }
 
     /// <summary>
