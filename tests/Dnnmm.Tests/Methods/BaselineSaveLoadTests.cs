@@ -85,6 +85,11 @@ public class BaselineSaveLoadTests
             .With(new LabelledOnlyOptions { Epochs = 2, NetworkWidth = 8, LearningRate = 1e-3, Threads = 1 }), 2);
 
     [Fact]
+    public void ALabelledOnlyClassifierWithADeeperEncoderComesBackWithIt() =>
+        RoundTrip(new TrainRunOptions { Method = "labelled-only" }
+            .With(new LabelledOnlyOptions { Epochs = 2, NetworkWidth = 8, EncoderDepth = 2, LearningRate = 1e-3, Threads = 1 }), 2);
+
+    [Fact]
     public void AFolderWithoutASavedModelIsAOneLineErrorNamingIt()
     {
         using var dir = new TempDir();

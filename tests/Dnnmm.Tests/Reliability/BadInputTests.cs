@@ -149,9 +149,10 @@ public class BadInputTests : IDisposable
     [Fact]
     public void TheWeightCountOfModelJsonIsAtMostTheNetworksWeights()
     {
-        foreach (var (c, side, width, latent) in new[] { (1, 28, 8, 10), (3, 32, 16, 10), (3, 64, 4, 12), (1, 16, 32, 5) })
+        foreach (var (c, side, width, latent, depth) in new[] { (1, 28, 8, 10, 1), (3, 32, 16, 10, 1), (3, 64, 4, 12, 3), (1, 16, 32, 5, 1), (1, 28, 8, 10, 2) })
         {
-            var info = new DnnmmModelInfo(c, side, side, 5, latent, width, Enumerable.Range(0, 5).Select(i => $"c{i}").ToArray(), MeanPlacement.OneHot, 4, 1);
+            var info = new DnnmmModelInfo(c, side, side, 5, latent, width, Enumerable.Range(0, 5).Select(i => $"c{i}").ToArray(), MeanPlacement.OneHot, 4, 1,
+                EncoderDepth: depth);
             using var m = new DnnmmModel(info, torch.CPU);
             long weights = new nn.Module[] { m.G, m.E, m.D }.SelectMany(n => n.named_parameters())
                 .Where(p => p.name.EndsWith("weight") && p.parameter.dim() > 1).Sum(p => p.parameter.numel());

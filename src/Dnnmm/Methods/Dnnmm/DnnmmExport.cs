@@ -84,9 +84,10 @@ public static class DnnmmExport
                 ["generator"] = "project: fc = Linear(d, c0*b*b), bn = BatchNorm1d(c0*b*b), ReLU; view as c0 x b x b; upsample: "
                     + "(deconv_i = ConvTranspose2d(c, c/2, 4, stride 2, padding 1), bn_i = BatchNorm2d(c/2), ReLU) for i = 1..stages-1, "
                     + "deconv_stages = ConvTranspose2d(c, channels, 4, stride 2, padding 1), Sigmoid; c0 = networkWidth * 2^(stages-1), b = baseSide",
-                ["encoder"] = "trunk: (conv_i = Conv2d(c_in, c, 4, stride 2, padding 1), LeakyReLU(0.2)) for i = 1..stages with c = networkWidth, "
-                    + "2 networkWidth, ...; Flatten; head = Linear(c_last*b*b, latentDim)",
-                ["discriminator"] = "as the encoder with head = Linear(c_last*b*b, 1): a logit, D(x) = sigmoid(logit)",
+                ["encoderDepth"] = info.EncoderDepth,
+                ["encoder"] = "trunk: (conv_i = Conv2d(c_in, c, 4, stride 2, padding 1), LeakyReLU(0.2), then (conv_i_j = Conv2d(c, c, 3, stride 1, padding 1), "
+                    + "LeakyReLU(0.2)) for j = 2..encoderDepth) for i = 1..stages with c = networkWidth, 2 networkWidth, ...; Flatten; head = Linear(c_last*b*b, latentDim)",
+                ["discriminator"] = "as the encoder with encoderDepth 1 and head = Linear(c_last*b*b, 1): a logit, D(x) = sigmoid(logit)",
                 ["mixture"] = "p(y) = sum_k omega_k N(y; means_k, I); posterior gamma_k(x) = softmax_k(log omega_k - |E(x) - means_k|^2 / 2)",
                 ["input"] = "images N x channels x height x width, floats in [0, 1]",
                 ["batchNorm"] = "evaluation mode (running statistics) for prediction and sampling",

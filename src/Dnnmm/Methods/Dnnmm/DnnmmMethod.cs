@@ -43,7 +43,7 @@ public sealed class DnnmmMethod : IClusteringMethod, ILatentEncoder, IMixtureMod
         Compute.ConfigureThreads(options.Threads);
         var img = input.Images;
         var info = new DnnmmModelInfo(img.Channels, img.Height, img.Width, k, options.ResolveLatentDim(k), options.NetworkWidth,
-            img.ClassNames, options.Means, options.MeanScale, seed, options.SpectralNorm);
+            img.ClassNames, options.Means, options.MeanScale, seed, options.SpectralNorm, options.EncoderDepth);
         info.Shape.ConvLayout(); // validates the shape with a clear message
         model?.Dispose();
         model = new DnnmmModel(info, Compute.ResolveDevice(options.Device));

@@ -6,7 +6,7 @@ namespace Dnnmm.Methods.Dnnmm;
 /// <summary>What is needed to rebuild a DNN-MM model's networks (saved as model.json).</summary>
 public sealed record DnnmmModelInfo(
     int Channels, int Height, int Width, int Clusters, int LatentDim, int NetWidth,
-    string[] ClassNames, MeanPlacement Means, double MeanScale, int Seed, bool SpectralNorm = false)
+    string[] ClassNames, MeanPlacement Means, double MeanScale, int Seed, bool SpectralNorm = false, int EncoderDepth = 1)
 {
     public ImageShape Shape => new(Channels, Height, Width);
 
@@ -22,6 +22,7 @@ public sealed record DnnmmModelInfo(
         string? why =
             LatentDim is < 1 or > 1 << 16 ? $"latent dimension {LatentDim}"
             : NetWidth is < 1 or > 1 << 16 ? $"network width {NetWidth}"
+            : EncoderDepth is < 1 or > DnnmmOptions.MaxEncoderDepth ? $"encoder depth {EncoderDepth}"
             : !double.IsFinite(MeanScale) ? $"mean scale {MeanScale}"
             : !Enum.IsDefined(Means) ? $"mean placement {(int)Means}"
             : null;
@@ -49,8 +50,10 @@ public sealed record DnnmmModelInfo(
                 g += ch * Channels * 16;
                 long conv = 0, inCh = Channels, c = NetWidth;
                 for (int i = 0; i < stages; i++, c *= 2) { conv += inCh * c * 16; inCh = c; }
+                long extra = 0; // the encoder's stride-1 3x3 convolutions (--encoder-depth)
+                for (long i = 0, w = NetWidth; i < stages; i++, w *= 2) extra += (EncoderDepth - 1) * w * w * 9;
                 long features = inCh * area;
-                return g + (conv + features * LatentDim) + (conv + features);
+                return g + (conv + extra + features * LatentDim) + (conv + features);
             }
         }
         catch (OverflowException) { return long.MaxValue; }
@@ -70,7 +73,7 @@ public sealed class DnnmmModel : ILatentGenerator, IDisposable
         Device = device;
         (G, E, D) = Compute.SeededInit(info.Seed, () => (
             new ImageGenerator(info.LatentDim, info.Shape, info.NetWidth),
-            Encoder.Create(info.Shape, info.NetWidth, info.LatentDim),
+            Encoder.Create(info.Shape, info.NetWidth, info.LatentDim, info.EncoderDepth),
             Discriminator.Create(info.Shape, info.NetWidth, info.SpectralNorm)));
         G.to(device); E.to(device); D.to(device);
         Mixture = LatentMixture.Create(info.Clusters, info.LatentDim, info.Means, info.MeanScale, info.Seed, device);

@@ -178,6 +178,10 @@ public sealed record DnnmmOptions : IMethodOptions
     [Option("width", "channels of the first convolution, doubled per stage (network width, not image width)", Min = 4, Max = 1024)]
     [JsonPropertyName("width")]
     public int NetworkWidth { get; init; } = 32;
+    [Option("encoder-depth", "convolutions per stage of the encoder: the stride-2 4x4 one and depth - 1 stride-1 3x3 ones of the same width (1 = the DCGAN encoder of the paper; the discriminator keeps one)", Min = 1, Max = MaxEncoderDepth)]
+    public int EncoderDepth { get; init; } = 1;
+    /// <summary>The largest <see cref="EncoderDepth"/> accepted (also when a model.json is read).</summary>
+    public const int MaxEncoderDepth = 8;
     [Option("means", "placement of the fixed means: one-hot or orthonormal")]
     public MeanPlacement Means { get; init; } = MeanPlacement.OneHot;
     [Option("mean-scale", "separation s of the fixed means (mu_k = s * unit vector)", Min = 0, MinExclusive = true)]

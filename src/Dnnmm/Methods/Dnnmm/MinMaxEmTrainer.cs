@@ -31,7 +31,7 @@ public sealed class MinMaxEmTrainer : IDisposable
         (optGE, optD) = MakeOptimisers(LearningRate);
         if (options.TeacherEma > 0)
         {
-            teacher = Encoder.Create(model.Info.Shape, model.Info.NetWidth, model.Info.LatentDim);
+            teacher = Encoder.Create(model.Info.Shape, model.Info.NetWidth, model.Info.LatentDim, model.Info.EncoderDepth);
             teacher.to(model.Device);
             teacher.eval();
             foreach (var p in teacher.parameters()) p.requires_grad = false;

@@ -57,7 +57,7 @@ public sealed class ConvNet : Module<Tensor, Tensor>
     private readonly Module<Tensor, Tensor> head;
 
     /// <param name="spectralNorm">wrap every convolution and the head in <see cref="SpectralNorm"/> (the discriminator of --spectral-norm)</param>
-    public ConvNet(string name, ImageShape shape, int width, int outputs, bool spectralNorm = false) : base(name)
+    public ConvNet(string name, ImageShape shape, int width, int outputs, bool spectralNorm = false, int depth = 1) : base(name)
     {
         var (side, stages) = shape.ConvLayout();
         var layers = new List<(string, Module<Tensor, Tensor>)>();
@@ -69,6 +69,12 @@ public sealed class ConvNet : Module<Tensor, Tensor>
             var conv = Conv2d(inCh, ch, 4, stride: 2, padding: 1);
             layers.Add(($"conv{i + 1}", spectralNorm ? new SpectralNorm($"conv{i + 1}", conv, stride: 2, padding: 1) : conv));
             layers.Add(($"lrelu{i + 1}", LeakyReLU(0.2)));
+            for (int j = 2; j <= depth; j++)
+            {
+                macs += ch * outSide * outSide * ch * 9;
+                layers.Add(($"conv{i + 1}_{j}", Conv2d(ch, ch, 3, stride: 1, padding: 1)));
+                layers.Add(($"lrelu{i + 1}_{j}", LeakyReLU(0.2)));
+            }
             inCh = ch; ch *= 2;
         }
         layers.Add(("flatten", Flatten()));
@@ -98,7 +104,7 @@ public sealed class ConvNet : Module<Tensor, Tensor>
 /// <summary>Encoder E: images -> R^d.</summary>
 public static class Encoder
 {
-    public static ConvNet Create(ImageShape shape, int width, int latentDim) => new("encoder", shape, width, latentDim);
+    public static ConvNet Create(ImageShape shape, int width, int latentDim, int depth = 1) => new("encoder", shape, width, latentDim, depth: depth);
 }
 
 /// <summary>Discriminator D: images -> one logit (D(x) = sigmoid(logit)).</summary>

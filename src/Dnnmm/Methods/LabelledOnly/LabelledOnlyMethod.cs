@@ -29,6 +29,8 @@ public sealed record LabelledOnlyOptions : IMethodOptions
     [Option("width", "channels of the first convolution (doubled per stage), as DNN-MM's --width", Shared = true, Min = 4, Max = 1024)]
     [JsonPropertyName("width")]
     public int NetworkWidth { get; init; } = DnnmmDefaults.NetworkWidth;
+    [Option("encoder-depth", "convolutions per stage (the stride-2 one and depth - 1 stride-1 3x3 ones), as DNN-MM's --encoder-depth", Shared = true, Min = 1, Max = DnnmmOptions.MaxEncoderDepth)]
+    public int EncoderDepth { get; init; } = DnnmmDefaults.EncoderDepth;
     [Option("device", "cpu, cuda or cuda:N", Shared = true)]
     public string Device { get; init; } = "cpu";
     [Option("threads", "CPU threads for libtorch (0 = all cores)", Shared = true, Min = 0)]
@@ -77,7 +79,7 @@ public sealed class LabelledOnlyMethod(LabelledOnlyOptions options, int seed) : 
         info = ModelFile.Info(Name, input);
         device = MethodCommon.StartFit(options.Threads, options.Device);
         net?.Dispose();
-        net = Compute.SeededInit(seed, () => new ConvNet("classifier", info.Shape, options.NetworkWidth, Clusters));
+        net = Compute.SeededInit(seed, () => new ConvNet("classifier", info.Shape, options.NetworkWidth, Clusters, depth: options.EncoderDepth));
         net.to(device);
         using var opt = torch.optim.Adam(net.parameters(), options.LearningRate, options.Beta1, options.Beta2);
 
@@ -146,7 +148,7 @@ public sealed class LabelledOnlyMethod(LabelledOnlyOptions options, int seed) : 
             ModelFile.Load(runDir, m.Name, (info, r) =>
             {
                 m.info = info;
-                m.net = new ConvNet("classifier", info.Shape, options.NetworkWidth, info.Clusters);
+                m.net = new ConvNet("classifier", info.Shape, options.NetworkWidth, info.Clusters, depth: options.EncoderDepth);
                 TorchState.LoadModule(m.net, r);
             });
             m.device = Compute.ResolveDevice(options.Device);

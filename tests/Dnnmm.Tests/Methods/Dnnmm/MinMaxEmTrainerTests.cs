@@ -260,6 +260,7 @@ public class MinMaxEmTrainerTests
     [InlineData("sn-hinge-ttur")]
     [InlineData("pseudo-posterior")]
     [InlineData("teacher")]
+    [InlineData("deep-encoder")]
     public void ResumeEqualsAnUninterruptedRunWithTheNewTerms(string what)
     {
         var o = what switch
@@ -270,6 +271,7 @@ public class MinMaxEmTrainerTests
             "confident" => Tiny(3) with { ConsistencyEncoder = ConsistencyEncoder.Confident, ConsistencyConfidence = 0.5 },
             "pseudo-posterior" => Tiny(3) with { PseudoThreshold = 0.6, PosteriorWeight = 0.5 },
             "teacher" => Tiny(3) with { TeacherEma = 0.9 },
+            "deep-encoder" => Tiny(3) with { EncoderDepth = 2, TeacherEma = 0.9 },
             _ => Tiny(3) with { ConsistencyEncoder = ConsistencyEncoder.None, ComplementWeight = 0.5 },
         };
         using var dir = new TempDir();
@@ -296,6 +298,14 @@ public class MinMaxEmTrainerTests
             Assert.InRange(full[^1].Values["pseudo_share"], 0, 1);
             Assert.True(full[^1].Values["posterior"] <= 0);           // a mean log probability, over kept and zero rows
             Assert.True(full[^1].Values["labelled_posterior"] < 0);
+        }
+        if (what == "deep-encoder")
+        {
+            // model.json carries the depth, so a loaded model rebuilds the deeper encoder and takes its weights
+            using var loaded = DnnmmMethod.Load(new RunFolder(dir.Path), new DnnmmOptions());
+            Assert.Equal(2, loaded.Model.Info.EncoderDepth);
+            Assert.Contains("trunk.conv2_2.weight", loaded.Model.E.named_parameters().Select(p => p.name));
+            Assert.DoesNotContain("trunk.conv2_2.weight", loaded.Model.D.named_parameters().Select(p => p.name));
         }
         if (what == "sn-hinge-ttur")
         {

@@ -54,6 +54,26 @@ public class NetworksTests
     }
 
     [Fact]
+    public void ADeeperEncoderAddsNamedSameWidthConvolutionsThatKeepTheFeatureShape()
+    {
+        var shape = new ImageShape(1, 28, 28);
+        using var shallow = Encoder.Create(shape, 2, 4);
+        using var deep = Encoder.Create(shape, 2, 4, depth: 3);
+        Assert.Equal(new[]
+        {
+            "trunk.conv1.weight", "trunk.conv1.bias", "trunk.conv1_2.weight", "trunk.conv1_2.bias", "trunk.conv1_3.weight", "trunk.conv1_3.bias",
+            "trunk.conv2.weight", "trunk.conv2.bias", "trunk.conv2_2.weight", "trunk.conv2_2.bias", "trunk.conv2_3.weight", "trunk.conv2_3.bias",
+            "head.weight", "head.bias",
+        }, ParameterNames(deep));
+        Assert.Equal(shallow.FeatureCount, deep.FeatureCount);
+        using var x = Images(3, shape);
+        using var z = deep.forward(x);
+        Shape(z, 3, 4);
+        // Per 3x3 convolution: c * c * 9 multiply-adds at each of the stage's output positions (14 x 14 with 2 channels, 7 x 7 with 4).
+        Assert.Equal(shallow.MacsPerSample + 2 * (14 * 14 * 2 * 2 * 9 + 7 * 7 * 4 * 4 * 9), deep.MacsPerSample);
+    }
+
+    [Fact]
     public void SpectralNormDividesALinearLayerByItsLargestSingularValue()
     {
         // W = [[3, 0], [0, 1]] (singular values 3 and 1), b = (1, -1): after enough power-iteration passes the layer
