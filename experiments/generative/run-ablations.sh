@@ -19,3 +19,5 @@ $B experiment --config $g/ablations.json --datasets cifar10-5-noisy --methods dn
 # 40 epochs, the learning rate decaying over the last 20 (the best capacity variant on the development digits:
 # experiments/generative/capacity-dev.json)
 $B experiment --config $g/ablations.json --methods dnnmm-no-gan-e40 --shard $i/2 --out $out/e40-$i
+# The deeper encoder (--encoder-depth 2; docs/model.md, "A deeper encoder"; an option, not a default)
+$B experiment --config $g/ablations.json --methods dnnmm-no-gan-depth2 --shard $i/2 --out $out/depth2-$i
