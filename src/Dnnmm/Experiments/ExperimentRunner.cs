@@ -160,21 +160,20 @@ public static class ExperimentRunner
         }
         var config = Union(files.Select(f => (f.Dir, f.File.Config)).ToList());
         var rows = new Dictionary<(string, string, double, int), ResultRow>();
-        var pictures = new List<ReportPicture>();
+        var pictures = new List<(ReportPicture Picture, string Name)>();
         foreach (var (dir, file) in files)
         {
             string results = Path.Combine(dir, ResultsFile);
             if (File.Exists(results))
                 foreach (var r in ResultsCsv.Read(results))
                     rows.TryAdd((r.Dataset, r.Method, r.Alpha, r.Seed), r);
-            pictures.AddRange(Pictures(file.Config, dir));
+            pictures.AddRange(PictureSources(file.Config, dir));
         }
         using var folderLock = FolderLock.Acquire(outDir, "experiment folder");
         var copied = new List<ReportPicture>();
-        foreach (var p in pictures.DistinctBy(p => p.Title))
+        foreach (var (p, name) in pictures.DistinctBy(p => p.Picture.Title))
         {
-            string rel = Path.GetRelativePath(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(p.Path)!, "..", "..", "..")), p.Path);
-            string dest = Path.Combine(outDir, "pictures", rel.Replace(Path.DirectorySeparatorChar, '_'));
+            string dest = Path.Combine(outDir, PicturesFolder, name);
             Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
             AtomicFile.WriteAllBytes(dest, File.ReadAllBytes(p.Path));
             copied.Add(p with { Path = dest });
@@ -279,23 +278,36 @@ public static class ExperimentRunner
     }
 
     /// <summary>The t-SNE and sample pictures of the picture cells (first dataset, picture alpha, first seed), one set per method.</summary>
-    public static List<ReportPicture> Pictures(ExperimentConfig config, string outDir)
+    public static List<ReportPicture> Pictures(ExperimentConfig config, string outDir) =>
+        PictureSources(config, outDir).Select(s => s.Picture).ToList();
+
+    /// <summary>The folder of a merged report that holds its pictures, named &lt;dataset&gt;_&lt;method&gt;_a&lt;alpha&gt;-s&lt;seed&gt;_&lt;file&gt;.</summary>
+    public const string PicturesFolder = "pictures";
+
+    /// <summary>
+    /// The report's pictures of an experiment folder, each with the flat name it gets in a merged folder's pictures/.
+    /// A picture comes from its run folder or, where there is none (a folder made by merge), from the folder's own
+    /// pictures/, so that a merged report merges again without losing its pictures.
+    /// </summary>
+    private static List<(ReportPicture Picture, string Name)> PictureSources(ExperimentConfig config, string outDir)
     {
-        var list = new List<ReportPicture>();
+        var list = new List<(ReportPicture, string)>();
         if (PictureAlpha(config) is not double a) return list;
         foreach (var c in ExperimentGrid.Cells(config).Where(c => c.Dataset == config.Datasets[0] && c.Alpha == a && c.Seed == config.Seeds[0]))
         {
             string dir = Path.Combine(outDir, c.RelativeDir);
+            string prefix = string.Join('_', c.Dataset.Name, c.Method.Name, Path.GetFileName(c.RelativeDir)) + "_";
+            string? Find(string file) =>
+                new[] { Path.Combine(dir, file), Path.Combine(outDir, PicturesFolder, prefix + file) }.FirstOrDefault(File.Exists);
             string where = $"{c.Dataset.Name}, alpha {a.ToString("0.####", CultureInfo.InvariantCulture)}, seed {c.Seed}";
             // The labelled samples where the cell has them (rows named, with omega_k for a mixture model), else the run's own.
-            bool labelled = File.Exists(Path.Combine(dir, LabelledSamplesPng));
+            bool labelled = Find(LabelledSamplesPng) is not null;
             foreach (var (file, what) in new[] { (TsneClusterPng, "t-SNE of the latent space, coloured by cluster"),
                          (TsneClassPng, "t-SNE of the latent space, coloured by true class"),
                          labelled ? (LabelledSamplesPng, "generated samples, one row per cluster (with its learned omega_k where the method has one)")
                                   : (RunFolder.SamplesFile, "generated samples, one row per cluster") })
             {
-                string p = Path.Combine(dir, file);
-                if (File.Exists(p)) list.Add(new ReportPicture($"{c.Method.Name}: {what} ({where})", p));
+                if (Find(file) is string p) list.Add((new ReportPicture($"{c.Method.Name}: {what} ({where})", p), prefix + file));
             }
         }
         return list;

@@ -199,6 +199,15 @@ public class ExperimentRunnerTests : IDisposable
         var back = Json.Read<ExperimentFile>(Path.Combine(Dir("m"), "experiment.json"));
         Assert.Equal("kmeans", back.Config.Reference); // the first part's reference
 
+        // A merged folder merges again (no run folders there) and keeps its pictures.
+        var again = c with { Methods = new[] { new ExperimentMethod("kmeans-3", (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse("""{"method": "kmeans", "kMeans": {"restarts": 3}}""")!) }, Reference = "kmeans-3" };
+        ExperimentRunner.Run(again, Dir("d"), Shard.All, "test", force: false);
+        var twice = ExperimentRunner.Merge(new[] { Dir("m"), Dir("d") }, Dir("m4"), "t");
+        Assert.Equal(new[] { "kmeans", "dnnmm", "kmeans-3" }, twice.Rows.Select(r => r.Method));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(Dir("m"), "pictures", "mnist2_dnnmm_a0.5-s1_tsne-cluster.png")),
+            File.ReadAllBytes(Path.Combine(Dir("m4"), "pictures", "mnist2_dnnmm_a0.5-s1_tsne-cluster.png")));
+        Assert.Contains("dnnmm: t-SNE of the latent space, coloured by cluster", File.ReadAllText(Path.Combine(Dir("m4"), "report.html")));
+
         var clash = c with
         {
             Methods = new[] { new ExperimentMethod("kmeans", (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse("""{"method": "kmeans", "kMeans": {"restarts": 3}}""")!) },
