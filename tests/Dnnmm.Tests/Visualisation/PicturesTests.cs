@@ -66,6 +66,36 @@ public class PicturesTests
         Assert.True(found, "no pixel in the first group's colour");
     }
 
+    [Fact]
+    public void A_long_title_is_wrapped_at_a_colon_or_comma_and_a_short_one_is_left_alone()
+    {
+        Assert.Equal("mnist5, alpha = 0.1: t-SNE", LatentPlots.WrapTitle("mnist5, alpha = 0.1: t-SNE", 900));
+        string title = "cifar10-5-noisy (dnnmm-no-gan-depth2), alpha = 0.1: t-SNE of E(x) by predicted cluster (ACC 0.5872)";
+        Assert.Equal("cifar10-5-noisy (dnnmm-no-gan-depth2), alpha = 0.1:\nt-SNE of E(x) by predicted cluster (ACC 0.5872)",
+            LatentPlots.WrapTitle(title, 900));
+        var narrow = LatentPlots.WrapTitle(title, 400).Split('\n');
+        Assert.True(narrow.Length >= 3);
+        Assert.All(narrow, l => Assert.InRange(l.Length, 1, 400 * 6 / 10 / 9));
+        Assert.Equal(title.Replace(" ", ""), string.Concat(narrow).Replace(" ", ""));
+        Assert.Equal(new string('x', 80), LatentPlots.WrapTitle(new string('x', 80), 300)); // no space: left whole
+    }
+
+    [Fact]
+    public void A_long_scatter_title_stays_inside_the_picture()
+    {
+        var rng = new Random(4);
+        var xs = Enumerable.Range(0, 50).Select(_ => rng.NextDouble()).ToArray();
+        var ys = Enumerable.Range(0, 50).Select(_ => rng.NextDouble()).ToArray();
+        var groups = Enumerable.Range(0, 50).Select(i => i % 5).ToArray();
+        var png = LatentPlots.Scatter(xs, ys, groups, Enumerable.Range(0, 5).Select(g => $"cluster {g} (class a long class name {g})").ToArray(), null,
+            "cifar10-5-noisy (dnnmm-no-gan-depth2), alpha = 0.1: t-SNE of E(x) by predicted cluster (ACC 0.5872)", 900, 700);
+        using var bmp = SKBitmap.Decode(png);
+        // Title text is dark; before the wrapping, this title ran off the left edge of the picture.
+        for (int y = 0; y < 60; y++)
+            foreach (int x in new[] { 0, 1, 2, bmp.Width - 3, bmp.Width - 2, bmp.Width - 1 })
+                Assert.True(bmp.GetPixel(x, y).Red > 128, $"dark pixel at the edge ({x}, {y}): the title is cut off");
+    }
+
     private static EpochRow Row(int epoch, double acc, bool losses = true) => new(epoch, 1.5,
         losses
             ? new Dictionary<string, double>
