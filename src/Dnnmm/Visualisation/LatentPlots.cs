@@ -221,8 +221,8 @@ public static class LatentPlots
 
     /// <summary>
     /// The title broken into lines that fit over the data area of a figure <paramref name="width"/> pixels wide (the
-    /// legend takes the right; about 9 pixels a character at the titles' 14 points, so 6/10 of the width / 9): at the last ": " or ", " that fits, else at a space; a
-    /// centred title wider than the figure would lose its start and end.
+    /// legend takes the right; about 9 pixels a character at the titles' 14 points, so 6/10 of the width / 9): at the
+    /// last ": " or ", " that fits, else at a space; a centred title wider than the figure would lose its start and end.
     /// </summary>
     public static string WrapTitle(string title, int width)
     {

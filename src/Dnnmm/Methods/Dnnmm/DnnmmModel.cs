@@ -48,10 +48,8 @@ public sealed record DnnmmModelInfo(
                 long g = LatentDim * ch * area;
                 for (int i = 0; i < stages - 1; i++, ch /= 2) g += ch * (ch / 2) * 16;
                 g += ch * Channels * 16;
-                long conv = 0, inCh = Channels, c = NetWidth;
-                for (int i = 0; i < stages; i++, c *= 2) { conv += inCh * c * 16; inCh = c; }
-                long extra = 0; // the encoder's stride-1 3x3 convolutions (--encoder-depth)
-                for (long i = 0, w = NetWidth; i < stages; i++, w *= 2) extra += (EncoderDepth - 1) * w * w * 9;
+                long conv = 0, extra = 0, inCh = Channels, c = NetWidth; // extra: the encoder's stride-1 3x3 convolutions (--encoder-depth)
+                for (int i = 0; i < stages; i++, c *= 2) { conv += inCh * c * 16; extra += (EncoderDepth - 1) * c * c * 9; inCh = c; }
                 long features = inCh * area;
                 return g + (conv + extra + features * LatentDim) + (conv + features);
             }
