@@ -513,7 +513,7 @@ public sealed class MinMaxEmTrainer : IDisposable
             else
             {
                 // The generator's side: the frozen encoder's view of G(y), gradient into G only.
-                cons = Objective.ConsistencyTerm(latent.Y, FrozenEncoder(fake!), latent.Weights);
+                cons = Objective.ConsistencyTerm(latent.Y, Frozen(model.E, fake!), latent.Weights);
                 if (options.ConsistencyEncoder != ConsistencyEncoder.None)
                 {
                     // The encoder's side, on the detached samples it may learn from.
@@ -542,7 +542,9 @@ public sealed class MinMaxEmTrainer : IDisposable
         }
         if (ganStep && options.Lambda2 > 0)
         {
-            var adv = Objective.AdversarialTerm(model.D.forward(fake!), latent.Weights, options.GanLoss);
+            // D frozen: the generator's step needs the gradient through D, not D's own (its step is taken above and
+            // its gradient zeroed before the next one), so the backward pass skips D's weight gradients.
+            var adv = Objective.AdversarialTerm(Frozen(model.D, fake!), latent.Weights, options.GanLoss);
             objective = objective + adv.mul(options.Lambda2);
             sums["adversarial_g"] -= adv.item<float>(); // reported as the generator's loss, -log D(G(y)) (hinge: -s(G(y)))
         }
@@ -577,12 +579,12 @@ public sealed class MinMaxEmTrainer : IDisposable
         return norms.norm().item<float>();
     }
 
-    /// <summary>E(x) with the encoder's parameters frozen: the gradient reaches x (and the generator behind it), not theta_E.</summary>
-    private Tensor FrozenEncoder(Tensor x)
+    /// <summary>A network's output with its parameters frozen: the gradient reaches x (and the generator behind it), not the network's weights.</summary>
+    private static Tensor Frozen(nn.Module<Tensor, Tensor> network, Tensor x)
     {
-        var ps = model.E.parameters().ToList();
+        var ps = network.parameters().ToList();
         foreach (var p in ps) p.requires_grad = false;
-        try { return model.E.forward(x); }
+        try { return network.forward(x); }
         finally { foreach (var p in ps) p.requires_grad = true; }
     }
 
