@@ -7,7 +7,7 @@ public static class BenchCommand
 {
     public static Command Build()
     {
-        var cmd = new Command("bench", "measure time per training step and epoch, E step encoding throughput and GFLOP/s against a dense matmul (defaults: the main job)");
+        var cmd = new Command("bench", "measure time per training step and epoch (one epoch as after the warm-up, every term on), E step encoding throughput and GFLOP/s against a dense matmul (defaults: the main job)");
         var data = new DataOptionsBinder();
         var model = new MethodOptionsBinder(new[] { MethodRegistry.Get("dnnmm") });
         data.AddTo(cmd); model.AddTo(cmd);
