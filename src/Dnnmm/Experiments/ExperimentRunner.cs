@@ -287,18 +287,23 @@ public static class ExperimentRunner
     /// <summary>
     /// The report's pictures of an experiment folder, each with the flat name it gets in a merged folder's pictures/.
     /// A picture comes from its run folder or, where there is none (a folder made by merge), from the folder's own
-    /// pictures/, so that a merged report merges again without losing its pictures.
+    /// pictures/, so that a merged report merges again without losing its pictures. The picture cells are those of the
+    /// first dataset; a merged folder's pictures/ may also hold other datasets' (from parts that ran on one dataset
+    /// each), and those are kept too.
     /// </summary>
     private static List<(ReportPicture Picture, string Name)> PictureSources(ExperimentConfig config, string outDir)
     {
         var list = new List<(ReportPicture, string)>();
         if (PictureAlpha(config) is not double a) return list;
-        foreach (var c in ExperimentGrid.Cells(config).Where(c => c.Dataset == config.Datasets[0] && c.Alpha == a && c.Seed == config.Seeds[0]))
+        foreach (var c in ExperimentGrid.Cells(config).Where(c => c.Alpha == a && c.Seed == config.Seeds[0]))
         {
+            bool first = c.Dataset == config.Datasets[0];
             string dir = Path.Combine(outDir, c.RelativeDir);
             string prefix = string.Join('_', c.Dataset.Name, c.Method.Name, Path.GetFileName(c.RelativeDir)) + "_";
+            // Other datasets' run folders hold only a run's own samples, not report pictures: for them, pictures/ alone.
             string? Find(string file) =>
-                new[] { Path.Combine(dir, file), Path.Combine(outDir, PicturesFolder, prefix + file) }.FirstOrDefault(File.Exists);
+                (first ? new[] { Path.Combine(dir, file), Path.Combine(outDir, PicturesFolder, prefix + file) }
+                       : new[] { Path.Combine(outDir, PicturesFolder, prefix + file) }).FirstOrDefault(File.Exists);
             string where = $"{c.Dataset.Name}, alpha {a.ToString("0.####", CultureInfo.InvariantCulture)}, seed {c.Seed}";
             // The labelled samples where the cell has them (rows named, with omega_k for a mixture model), else the run's own.
             bool labelled = Find(LabelledSamplesPng) is not null;

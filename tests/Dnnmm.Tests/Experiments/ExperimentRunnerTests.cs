@@ -186,6 +186,27 @@ public class ExperimentRunnerTests : IDisposable
     }
 
     [Fact]
+    public void A_merged_folder_merges_again_keeping_the_pictures_of_a_part_that_ran_on_its_second_dataset_only()
+    {
+        var c = ExperimentGridTests.Tiny() with { Seeds = new[] { 1 }, Alphas = new[] { 0.5 } };
+        var other = new ExperimentDataset("mnist2b", new DataOptions { Classes = new[] { "2", "3" }, PerClass = 16 });
+        var kmeansFirst = c with { Methods = c.Methods.Where(m => m.Name == "kmeans").ToList(), Reference = "kmeans" };
+        var dnnmmSecond = c with { Datasets = new[] { other }, Methods = c.Methods.Where(m => m.Name == "dnnmm").ToList() };
+        ExperimentRunner.Run(kmeansFirst, Dir("first"), Shard.All, "test", force: false);
+        ExperimentRunner.Run(dnnmmSecond, Dir("second"), Shard.All, "test", force: false);
+        const string picture = "mnist2b_dnnmm_a0.5-s1_tsne-cluster.png";
+        ExperimentRunner.Merge(new[] { Dir("first"), Dir("second") }, Dir("once"), "t");
+        Assert.True(File.Exists(Path.Combine(Dir("once"), "pictures", picture)));
+
+        // The merged folder's first dataset is mnist2; its mnist2b picture must survive a second merge.
+        var twice = ExperimentRunner.Merge(new[] { Dir("once"), Dir("first") }, Dir("twice"), "t");
+        Assert.Equal(2, twice.Rows.Count);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(Dir("once"), "pictures", picture)),
+            File.ReadAllBytes(Path.Combine(Dir("twice"), "pictures", picture)));
+        Assert.Contains("dnnmm: t-SNE of the latent space, coloured by cluster (mnist2b", File.ReadAllText(Path.Combine(Dir("twice"), "report.html")));
+    }
+
+    [Fact]
     public void Merge_joins_parts_run_with_other_methods_and_refuses_conflicting_grids_missing_folders_and_an_input_as_output()
     {
         var c = ExperimentGridTests.Tiny() with { Seeds = new[] { 1 }, Alphas = new[] { 0.5 } };
