@@ -21,3 +21,6 @@ $B experiment --config $g/ablations.json --datasets cifar10-5-noisy --methods dn
 $B experiment --config $g/ablations.json --methods dnnmm-no-gan-e40 --shard $i/2 --out $out/e40-$i
 # The deeper encoder (--encoder-depth 2; docs/model.md, "A deeper encoder"; an option, not a default)
 $B experiment --config $g/ablations.json --methods dnnmm-no-gan-depth2 --shard $i/2 --out $out/depth2-$i
+# Forty epochs with a teacher encoder for the E step (--teacher-ema 0.99; chosen on the CIFAR development images:
+# experiments/generative/cifar-epochs-dev.json; an option for colour images, not a default)
+$B experiment --config $g/ablations.json --datasets cifar10-5-noisy --methods dnnmm-no-gan-e40-teacher --shard $i/2 --out $out/e40-teacher-$i
