@@ -91,34 +91,13 @@ public sealed class ConvNet : Module<Tensor, Tensor>
     /// <summary>Multiply-accumulates of one forward pass for one image (for GFLOP/s figures).</summary>
     public long MacsPerSample { get; }
 
-    /// <summary>
-    /// The most images one call of the convolutions sees: a larger batch goes through in chunks of this many and the
-    /// outputs are joined. The result is the same (up to the order of float sums in the weight gradients), but
-    /// libtorch's CPU convolution backward grows faster than the batch beyond about 64 images (on this project's
-    /// 2-core machine, 1 thread, 28x28 images: 0.16 ms an image at 64, 0.29 ms at 128), so the discriminator's pass
-    /// over 96 real and 64 generated images costs about half in two chunks (docs/benchmarks.md, "Cost of the
-    /// generative terms").
-    /// </summary>
-    public const long PassChunk = 64;
+    /// <summary>The trunk's flattened features (before the head).</summary>
+    public Tensor Features(Tensor x) => trunk.forward(x);
 
-    /// <summary>The trunk's flattened features (before the head), in chunks of <see cref="PassChunk"/> images.</summary>
-    public Tensor Features(Tensor x) => InChunks(x, trunk.forward);
-
-    public override Tensor forward(Tensor x) => InChunks(x, chunk =>
+    public override Tensor forward(Tensor x)
     {
-        using var f = trunk.forward(chunk);
+        using var f = trunk.forward(x);
         return head.forward(f);
-    });
-
-    private static Tensor InChunks(Tensor x, Func<Tensor, Tensor> pass)
-    {
-        if (x.shape[0] <= PassChunk) return pass(x);
-        var parts = x.split(PassChunk);
-        var outputs = parts.Select(pass).ToArray();
-        var joined = torch.cat(outputs, 0);
-        foreach (var t in outputs) t.Dispose();
-        foreach (var t in parts) t.Dispose();
-        return joined;
     }
 }
 

@@ -54,36 +54,6 @@ public class NetworksTests
     }
 
     [Fact]
-    public void ABatchLargerThanThePassChunkGivesTheSameCodesAndGradientsAsItsPartsInOrder()
-    {
-        var shape = new ImageShape(1, 28, 28);
-        using var e = Encoder.Create(shape, width: 2, latentDim: 3);
-        long n = ConvNet.PassChunk * 2 + 5; // two full chunks and a short one
-        using var x = TorchSharp.torch.rand(n, 1, 28, 28);
-        using var weights = TorchSharp.torch.randn(n, 3);
-        var parameters = e.parameters().ToArray();
-
-        using var whole = e.forward(x);
-        Shape(whole, n, 3);
-        using (var loss = whole.mul(weights).sum()) loss.backward();
-        var gradWhole = parameters.Select(p => p.grad!.clone()).ToArray();
-        foreach (var p in parameters) p.grad!.zero_();
-
-        // One image at a time: each row's code, and the summed gradient, must match.
-        for (long i = 0; i < n; i++)
-        {
-            using var zi = e.forward(x.narrow(0, i, 1));
-            Assert.True(zi.allclose(whole.narrow(0, i, 1), rtol: 1e-4, atol: 1e-5), $"row {i}");
-            using var li = zi.mul(weights.narrow(0, i, 1)).sum();
-            li.backward();
-        }
-        for (int j = 0; j < parameters.Length; j++)
-            Assert.True(parameters[j].grad!.allclose(gradWhole[j], rtol: 1e-3, atol: 1e-4), $"gradient of parameter {j}");
-        using var f = e.Features(x);
-        Shape(f, n, e.FeatureCount);
-    }
-
-    [Fact]
     public void ADeeperEncoderAddsNamedSameWidthConvolutionsThatKeepTheFeatureShape()
     {
         var shape = new ImageShape(1, 28, 28);
